@@ -1,0 +1,5 @@
+"""Allow ``python -m chartgen``."""
+
+from chartgen.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""What every command shares: the exit codes and turning errors into messages."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+import typer
+
+from chartgen.errors import UserError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # lint errors, or --check found drift
+EXIT_USAGE = 2  # bad input: flags, files, values
+EXIT_INTERNAL = 3  # a bug in chartgen
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class State:
+    debug: bool = False
+
+
+STATE = State()
+
+
+def fail(message: str) -> None:
+    typer.echo(f"chartgen: error: {message}", err=True)
+
+
+def reports_errors(command: F) -> F:
+    """Run a command; a UserError becomes a one-paragraph message and exit 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except UserError as exc:
+            if STATE.debug:
+                traceback.print_exc()
+            fail(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except KeyboardInterrupt:
+            fail("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug: say so plainly, keep the traceback behind --debug
+            if STATE.debug:
+                traceback.print_exc()
+            else:
+                print(f"chartgen: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,1 @@
+"""Generate the chart files from Jinja2 sources and typed values; write them safely."""

@@ -1,0 +1,117 @@
+"""The only module that talks to the Helm engine (helm_python, Helm v4 in-process).
+
+``Chart.render()`` in helm-python-sdk 0.2 does not pass the Kubernetes version
+or API versions through, but the native ``helm_render`` call accepts both, so
+render goes through it directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import helm_python
+from helm_python import _native
+
+from chartgen.errors import UserError
+
+DEFAULT_RELEASE = "certctl"
+DEFAULT_NAMESPACE = "certctl"
+
+# Helm names the failing template as "chart/templates/x.yaml:LINE[:COL]".
+_TEMPLATE_LOCATION = re.compile(r"(?P<template>[\w.\-/]+\.(?:ya?ml|tpl|txt|json)):(?P<line>\d+)(?::(?P<column>\d+))?")
+LINT_LEVELS = {0: "unknown", 1: "info", 2: "warning", 3: "error"}
+
+
+class RenderFailure(Exception):
+    """The chart did not render (a ``fail`` gate, a template error, or schema-invalid values)."""
+
+    def __init__(self, message: str, template: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.template = template
+        self.line = line
+
+
+@dataclass(frozen=True)
+class LintMessage:
+    level: str
+    path: str
+    message: str
+
+
+def load_chart(path: Path) -> helm_python.Chart:
+    """Load a chart directory (or .tgz) once; chart handles are thread-safe."""
+    if not path.exists():
+        raise UserError("chart not found", str(path))
+    try:
+        return helm_python.Chart.load(path)
+    except helm_python.HelmError as exc:
+        raise UserError(f"cannot load chart: {exc}", str(path)) from None
+
+
+def render(
+    chart: helm_python.Chart,
+    values: dict[str, Any] | None = None,
+    *,
+    release: str = DEFAULT_RELEASE,
+    namespace: str = DEFAULT_NAMESPACE,
+    kube_version: str | None = None,
+    api_versions: list[str] | None = None,
+    is_upgrade: bool = False,
+) -> dict[str, str]:
+    """Render like ``helm template``; returns ``{template path: text}``.
+
+    Raises RenderFailure carrying the template file and line when Helm names them.
+    """
+    options: dict[str, Any] = {"name": release, "namespace": namespace}
+    if is_upgrade:
+        options.update(is_install=False, is_upgrade=True)
+    else:
+        options["is_install"] = True
+    if kube_version:
+        options["kube_version"] = kube_version if kube_version.startswith("v") else f"v{kube_version}"
+    if api_versions:
+        options["api_versions"] = api_versions
+    try:
+        text = _native.call_string("helm_render", chart._raw(), json.dumps(values or {}), json.dumps(options))
+    except (helm_python.HelmRenderError, helm_python.HelmValuesError) as exc:
+        raise _failure(str(exc)) from None
+    rendered: dict[str, str] = json.loads(text)
+    return rendered
+
+
+def validate_values(chart: helm_python.Chart, values: dict[str, Any]) -> None:
+    """Check values against the chart's values.schema.json; raise RenderFailure if invalid."""
+    try:
+        chart.validate_schema(values)
+    except helm_python.HelmValuesError as exc:
+        raise RenderFailure(str(exc).strip()) from None
+
+
+def lint(chart_dir: Path, values: dict[str, Any] | None = None, *, kube_version: str | None = None) -> list[LintMessage]:
+    """``helm lint --strict`` on a chart directory."""
+    options: dict[str, Any] = {"strict": True}
+    if kube_version:
+        options["kube_version"] = kube_version if kube_version.startswith("v") else f"v{kube_version}"
+    try:
+        report = helm_python.lint(chart_dir, values or {}, **options)
+    except helm_python.HelmError as exc:
+        raise UserError(f"helm lint could not run: {exc}", str(chart_dir)) from None
+    messages = [
+        LintMessage(LINT_LEVELS.get(m["severity"], "unknown"), m.get("path", ""), m.get("error", ""))
+        for m in report.get("messages", [])
+    ]
+    messages += [LintMessage("error", "", error) for error in report.get("errors", [])]
+    return messages
+
+
+def _failure(message: str) -> RenderFailure:
+    message = message.strip()
+    match = _TEMPLATE_LOCATION.search(message)
+    if not match:
+        return RenderFailure(message)
+    return RenderFailure(message, match["template"], int(match["line"]))

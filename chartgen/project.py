@@ -1,0 +1,156 @@
+"""Find and load the project configuration (``chartgen.yaml``).
+
+The configuration is validated strictly: an unknown key or a wrong type is a
+UserError naming the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from chartgen.errors import UserError
+from chartgen.yamlfiles import load_mapping
+
+CONFIG_NAME = "chartgen.yaml"
+
+_STRING = {"type": "string", "minLength": 1}
+_STRINGS = {"type": "array", "items": _STRING}
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["chart", "output", "values"],
+    "properties": {
+        "chart": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "version", "appVersion", "description"],
+            "properties": {
+                "name": _STRING,
+                "version": _STRING,
+                "appVersion": _STRING,
+                "description": _STRING,
+                "kubeVersion": _STRING,
+                "home": _STRING,
+                "icon": _STRING,
+                "sources": _STRINGS,
+                "keywords": _STRINGS,
+                "maintainers": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["name"],
+                        "properties": {"name": _STRING, "email": _STRING, "url": _STRING},
+                    },
+                },
+                "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
+        "output": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["chart", "examples"],
+            "properties": {"chart": _STRING, "examples": _STRING},
+        },
+        "values": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["sections"],
+            "properties": {
+                "schemas": _STRING,
+                "sections": {"type": "array", "items": _STRING, "minItems": 1},
+                "inline": _STRINGS,
+            },
+        },
+        "kubernetes": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"versions": {"type": "array", "items": _STRING, "minItems": 1}},
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded chartgen project: its root directory and validated configuration."""
+
+    root: Path
+    config: dict[str, Any]
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        return self.config["chart"]
+
+    @property
+    def chart_dir(self) -> Path:
+        return self.root / self.config["output"]["chart"]
+
+    @property
+    def examples_dir(self) -> Path:
+        return self.root / self.config["output"]["examples"]
+
+    @property
+    def schemas_dir(self) -> Path:
+        return self.root / self.config["values"].get("schemas", "schemas/values")
+
+    @property
+    def sections(self) -> list[str]:
+        return list(self.config["values"]["sections"])
+
+    @property
+    def inline_sections(self) -> set[str]:
+        return set(self.config["values"].get("inline", []))
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.root / "schemas" / "catalog"
+
+    @property
+    def example_sources(self) -> Path:
+        return self.root / "values" / "examples"
+
+    @property
+    def kube_versions(self) -> list[str]:
+        return list(self.config.get("kubernetes", {}).get("versions", []))
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` that holds ``chartgen.yaml``."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    raise UserError(f"no {CONFIG_NAME} found in {start} or any parent directory")
+
+
+def load_project(start: Path | None = None) -> Project:
+    """Load and validate the project configuration found from ``start`` (default: cwd)."""
+    root = find_root(start or Path.cwd())
+    path = root / CONFIG_NAME
+    config = load_mapping(path)
+    errors = sorted(jsonschema.Draft7Validator(CONFIG_SCHEMA).iter_errors(config), key=lambda e: list(e.path))
+    if errors:
+        raise UserError(_describe(errors[0]), str(path))
+    return Project(root=root, config=config)
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """One readable sentence for a config schema error, naming the key."""
+    where = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        key = ".".join(filter(None, [where, extra[0]])) if extra else where
+        return f"unknown key '{key}'"
+    if error.validator == "required":
+        return f"missing required key '{where + '.' if where else ''}{error.message.split(chr(39))[1]}'"
+    return f"'{where}': {error.message}"

@@ -1,0 +1,1 @@
+"""Typed values: compose the schema files, derive defaults, emit values.yaml and docs."""

@@ -84,14 +84,6 @@ def render(
     return rendered
 
 
-def validate_values(chart: helm_python.Chart, values: dict[str, Any]) -> None:
-    """Check values against the chart's values.schema.json; raise RenderFailure if invalid."""
-    try:
-        chart.validate_schema(values)
-    except helm_python.HelmValuesError as exc:
-        raise RenderFailure(str(exc).strip()) from None
-
-
 def lint(chart_dir: Path, values: dict[str, Any] | None = None, *, kube_version: str | None = None) -> list[LintMessage]:
     """``helm lint --strict`` on a chart directory."""
     options: dict[str, Any] = {"strict": True}

@@ -144,3 +144,19 @@ def test_version_and_help() -> None:
     assert "chartgen 0." in run("--version").output
     result = run("--help")
     assert result.exit_code == 0 and "render" in result.output and "lint" in result.output
+
+
+def test_unwritable_output_directory_is_a_clear_error(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Root can write anywhere, so simulate the permission error where the staging dir is made.
+    import chartgen.generate.writer as writer
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(writer.tempfile, "mkdtemp", refuse)
+    values = chart_dir(project_dir) / "values.yaml"
+    values.write_text(values.read_text() + "# local edit\n")
+    result = run("render", "--project", str(project_dir))
+    assert result.exit_code == 2
+    assert "cannot write the output directory: Permission denied" in result.output
+    assert values.read_text().endswith("# local edit\n")

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jsonschema
 
 from chartgen.errors import UserError
 from chartgen.generate.jinja import make_environment, render_template
 from chartgen.project import Project
 from chartgen.values.document import emit_values_yaml, values_table
-from chartgen.values.schema import ValuesSchema, load_values_schema
+from chartgen.values.schema import ValuesSchema, first_error, load_values_schema
 from chartgen.yamlfiles import load_mapping
 
 # Chart-level sources under templates/chart/ and where each lands in the chart.
@@ -75,12 +74,11 @@ def _render_components(env: jinja2.Environment, templates_dir: Path, context: di
 
 def load_examples(project: Project, values: ValuesSchema) -> dict[str, tuple[str, dict[str, Any]]]:
     """Example values files, each checked against the values schema: ``{name: (text, data)}``."""
-    validator = jsonschema.Draft7Validator(values.schema)
     examples: dict[str, tuple[str, dict[str, Any]]] = {}
     for path in sorted(project.example_sources.glob("*.yaml")):
         data = load_mapping(path)
-        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path))[:1]:
-            where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-            raise UserError(f"'{where}': {error.message}", str(path))
+        error = first_error(values.schema, data)
+        if error:
+            raise UserError(f"'{error[0]}': {error[1]}", str(path))
         examples[path.stem] = (path.read_text(encoding="utf-8"), data)
     return examples

@@ -92,8 +92,11 @@ def write_tree(directory: Path, files: dict[str, str]) -> DirectoryReport:
     manifest = manifest_text(files)
     if report.in_sync and (directory / MANIFEST).is_file() and (directory / MANIFEST).read_text() == manifest:
         return report
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}{STAGING_MARK}", dir=directory.parent))
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}{STAGING_MARK}", dir=directory.parent))
+    except OSError as exc:
+        raise UserError(f"cannot write the output directory: {exc.strerror}", str(directory)) from None
     try:
         for name, text in files.items():
             _write_file(staging / name, text)
@@ -103,6 +106,8 @@ def write_tree(directory: Path, files: dict[str, str]) -> DirectoryReport:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(directory / name, target)
         _swap_in(staging, directory)
+    except OSError as exc:
+        raise UserError(f"cannot write the output directory: {exc.strerror}", str(directory)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
@@ -131,20 +136,17 @@ def _write_file(path: Path, text: str) -> None:
 
 def _swap_in(staging: Path, directory: Path) -> None:
     """Put ``staging`` where ``directory`` is, atomically; the old tree ends up in ``staging``."""
-    try:
-        if not directory.exists():
-            os.rename(staging, directory)
-            staging.mkdir()  # the caller removes it
-            return
-        if _exchange(staging, directory):
-            return
-        # No atomic exchange on this system: two renames, with _recover() for a kill in between.
-        backup = directory.parent / f".{directory.name}{STAGING_MARK}old"
-        os.rename(directory, backup)
+    if not directory.exists():
         os.rename(staging, directory)
-        os.rename(backup, staging)
-    except OSError as exc:
-        raise UserError(f"cannot write the output directory: {exc.strerror}", str(directory)) from None
+        staging.mkdir()  # the caller removes it
+        return
+    if _exchange(staging, directory):
+        return
+    # No atomic exchange on this system: two renames, with _recover() for a kill in between.
+    backup = directory.parent / f".{directory.name}{STAGING_MARK}old"
+    os.rename(directory, backup)
+    os.rename(staging, directory)
+    os.rename(backup, staging)
 
 
 def _exchange(first: Path, second: Path) -> bool:

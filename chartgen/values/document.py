@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from chartgen.values.schema import Section, ValuesSchema, walk
+from chartgen.values.schema import ValuesSchema, walk
 
 WIDTH = 100
 INDENT = "  "
@@ -105,11 +105,3 @@ def _default_cell(prop: dict[str, Any]) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
-
-
-def section_of(values: ValuesSchema, key: str) -> Section:
-    """The section that declares top-level key ``key``."""
-    for section in values.sections:
-        if key in values.section_keys(section):
-            return section
-    raise KeyError(key)

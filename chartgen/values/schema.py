@@ -194,15 +194,23 @@ def defaults_of(node: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _validate_defaults(schema: dict[str, Any], defaults: dict[str, Any], sections: list[Section]) -> None:
-    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(defaults), key=lambda e: list(e.path))
+def first_error(schema: dict[str, Any], data: Any) -> tuple[str, str] | None:
+    """The first schema violation in ``data`` as ``(values path, message)``, or None."""
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if not errors:
+        return None
+    path = ".".join(str(part) for part in errors[0].absolute_path) or "(top level)"
+    return path, errors[0].message
+
+
+def _validate_defaults(schema: dict[str, Any], defaults: dict[str, Any], sections: list[Section]) -> None:
+    error = first_error(schema, defaults)
+    if error is None:
         return
-    error = errors[0]
-    values_path = ".".join(str(part) for part in error.absolute_path)
-    top = str(error.absolute_path[0]) if error.absolute_path else ""
+    values_path, message = error
+    top = values_path.split(".")[0]
     source = next((str(s.source) for s in sections if top in s.schema["properties"] or s.name == top), None)
-    raise UserError(f"the default of '{values_path}' fails its own schema: {error.message}", source)
+    raise UserError(f"the default of '{values_path}' fails its own schema: {message}", source)
 
 
 def strip_extensions(node: Any) -> Any:

@@ -36,10 +36,13 @@ def _emit_key(key: str, prop: dict[str, Any], indent: str, with_description: boo
     lines = _comment(_describe(prop), indent) if with_description else []
     if prop.get("type") == "object" and "properties" in prop:
         lines.append(f"{indent}{key}:")
-        for index, (child_key, child) in enumerate(prop["properties"].items()):
-            if index and _is_branch(child):
+        previous: dict[str, Any] | None = None
+        for child_key, child in prop["properties"].items():
+            # A blank line around each nested block keeps long sections readable.
+            if previous is not None and (_is_branch(child) or _is_branch(previous)):
                 lines.append("")
             lines += _emit_key(child_key, child, indent + INDENT)
+            previous = child
         return lines
     if "default" in prop:
         return lines + _dump(key, prop["default"], indent)

@@ -1,0 +1,124 @@
+"""What checks produce and reports consume.
+
+A check yields ``Finding``s: a message, a path inside the object and, where it
+knows better than the engine, a location. The engine stamps each one into a
+``Result`` with the check's id, code and level, the scenario, the Kubernetes
+version and the source template file and line. A ``Report`` is the whole run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Level(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, as a check reports it. ``kind``/``name`` name the object when the
+    check reports about one other than the object it was given (or has none)."""
+
+    message: str
+    path: str = ""
+    kind: str | None = None
+    name: str | None = None
+    template: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finding as reported: stamped with where it came from."""
+
+    check: str
+    code: str
+    level: str
+    scenario: str
+    kube_version: str
+    kind: str
+    name: str
+    path: str
+    message: str
+    template: str
+    line: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def root_cause(self) -> tuple[Any, ...]:
+        """Findings with the same root cause differ only in scenario and version."""
+        return (self.check, self.kind, self.name, self.path, self.message, self.template, self.line)
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """The documentation of a check, as reports show it."""
+
+    id: str
+    code: str
+    family: str
+    level: str
+    description: str
+    remediation: str
+
+
+@dataclass
+class Summary:
+    """The fail-closed invariants of a run."""
+
+    scenarios: int = 0
+    renders: int = 0
+    documents: int = 0
+    checks: int = 0
+    skipped: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    suppressed: int = 0
+    kube_versions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """Everything a run produced; report formats only read this."""
+
+    summary: Summary
+    results: list[Result]
+    checks: dict[str, CheckInfo]
+    evaluated: list[tuple[str, str]] = field(default_factory=list)  # (scenario, kube version) pairs run
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary.to_dict(),
+            "findings": [result.to_dict() for result in self.results],
+            "checks": {key: asdict(info) for key, info in sorted(self.checks.items())},
+            "evaluated": [{"scenario": s, "kube_version": v} for s, v in self.evaluated],
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        summary = Summary(**data["summary"])
+        results = [Result(**item) for item in data["findings"]]
+        checks = {key: CheckInfo(**value) for key, value in data.get("checks", {}).items()}
+        evaluated = [(item["scenario"], item["kube_version"]) for item in data.get("evaluated", [])]
+        return cls(summary, results, checks, evaluated, list(data.get("notes", [])))
+
+    def exit_code(self, strict: bool = False) -> int:
+        failing = self.summary.errors + (self.summary.warnings if strict else 0)
+        return 1 if failing else 0

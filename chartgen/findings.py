@@ -13,6 +13,9 @@ from enum import Enum
 from typing import Any
 
 
+REPORT_FORMAT = "chartgen-report/1"  # marks a JSON report, so merge knows its input
+
+
 class Level(str, Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -104,6 +107,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "format": REPORT_FORMAT,
             "summary": self.summary.to_dict(),
             "findings": [result.to_dict() for result in self.results],
             "checks": {key: asdict(info) for key, info in sorted(self.checks.items())},

@@ -8,10 +8,13 @@ render goes through it directly.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import helm_python
 from helm_python import _native
@@ -29,11 +32,12 @@ LINT_LEVELS = {0: "unknown", 1: "info", 2: "warning", 3: "error"}
 class RenderFailure(Exception):
     """The chart did not render (a ``fail`` gate, a template error, or schema-invalid values)."""
 
-    def __init__(self, message: str, template: str | None = None, line: int | None = None) -> None:
+    def __init__(self, message: str, template: str | None = None, line: int | None = None, *, values: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.template = template
         self.line = line
+        self.values = values  # the values failed values.schema.json; no template ran
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,9 @@ def render(
         options["api_versions"] = api_versions
     try:
         text = _native.call_string("helm_render", chart._raw(), json.dumps(values or {}), json.dumps(options))
-    except (helm_python.HelmRenderError, helm_python.HelmValuesError) as exc:
+    except helm_python.HelmValuesError as exc:
+        raise RenderFailure(str(exc).strip(), values=True) from None
+    except helm_python.HelmRenderError as exc:
         raise _failure(str(exc)) from None
     rendered: dict[str, str] = json.loads(text)
     return rendered
@@ -90,15 +96,34 @@ def lint(chart_dir: Path, values: dict[str, Any] | None = None, *, kube_version:
     if kube_version:
         options["kube_version"] = kube_version if kube_version.startswith("v") else f"v{kube_version}"
     try:
-        report = helm_python.lint(chart_dir, values or {}, **options)
+        with _quiet_stderr():
+            report = helm_python.lint(chart_dir, values or {}, **options)
     except helm_python.HelmError as exc:
         raise UserError(f"helm lint could not run: {exc}", str(chart_dir)) from None
     messages = [
         LintMessage(LINT_LEVELS.get(m["severity"], "unknown"), m.get("path", ""), m.get("error", ""))
         for m in report.get("messages", [])
     ]
-    messages += [LintMessage("error", "", error) for error in report.get("errors", [])]
+    # In strict mode Helm repeats each failing message in "errors" without its path.
+    seen = {m.message for m in messages}
+    messages += [LintMessage("error", "", error) for error in report.get("errors", []) if error not in seen]
     return messages
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Helm's Go logger writes to file descriptor 2 directly (lint logs every ``fail`` as an
+    INFO line) and helm_python's disable_logging() does not reach it: mute the descriptor."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _failure(message: str) -> RenderFailure:

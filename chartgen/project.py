@@ -70,10 +70,58 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "kubernetes": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"versions": {"type": "array", "items": _STRING, "minItems": 1}},
+            "properties": {
+                "versions": {"type": "array", "items": _STRING, "minItems": 1},
+                "apiVersions": _STRINGS,
+            },
+        },
+        "lint": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "scenarios": _STRING,
+                "release": _STRING,
+                "namespace": _STRING,
+                "crdSchemas": _STRINGS,
+                "checks": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "oneOf": [
+                            {"enum": ["off", "error", "warning", "info"]},
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {
+                                    "level": {"enum": ["off", "error", "warning", "info"]},
+                                    "options": {"type": "object"},
+                                },
+                            },
+                        ]
+                    },
+                },
+                "allow": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["check", "reason"],
+                        "properties": {
+                            "check": _STRING,
+                            "reason": _STRING,
+                            "kind": _STRING,
+                            "name": _STRING,
+                            "scenario": _STRING,
+                        },
+                    },
+                },
+            },
         },
     },
 }
+
+
+class NoProject(UserError):
+    """There is no chartgen.yaml at or above the directory."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +171,18 @@ class Project:
     def kube_versions(self) -> list[str]:
         return list(self.config.get("kubernetes", {}).get("versions", []))
 
+    @property
+    def api_versions(self) -> list[str]:
+        return list(self.config.get("kubernetes", {}).get("apiVersions", []))
+
+    @property
+    def lint(self) -> dict[str, Any]:
+        return dict(self.config.get("lint", {}))
+
+    @property
+    def scenarios_dir(self) -> Path:
+        return self.root / self.lint.get("scenarios", "values/scenarios")
+
 
 def find_root(start: Path) -> Path:
     """The nearest directory at or above ``start`` that holds ``chartgen.yaml``."""
@@ -130,7 +190,17 @@ def find_root(start: Path) -> Path:
     for candidate in (start, *start.parents):
         if (candidate / CONFIG_NAME).is_file():
             return candidate
-    raise UserError(f"no {CONFIG_NAME} found in {start} or any parent directory")
+    raise NoProject(f"no {CONFIG_NAME} found in {start} or any parent directory")
+
+
+def find_project(start: Path | None = None, *, required: bool = True) -> Project | None:
+    """The project around ``start`` (default: cwd); None when there is none and it is optional."""
+    try:
+        return load_project(start)
+    except NoProject:
+        if required:
+            raise
+        return None
 
 
 def load_project(start: Path | None = None) -> Project:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import typer
@@ -57,3 +59,19 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print ``text``, or write it to ``output`` whole (a temporary file renamed into place)."""
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    if not output.parent.is_dir():
+        raise UserError("cannot write the report: the directory does not exist", str(output))
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"cannot write the report: {exc.strerror}", str(output)) from None

@@ -1,0 +1,1 @@
+"""Findings about the lint run itself: skipped work and suppressions."""

@@ -1,0 +1,43 @@
+"""
+## What it does
+Reports every evaluation the run could not perform: an object with no known schema, a
+check that crashed. The run fails closed: work that was skipped is an error, never a
+silent pass.
+
+## Why is this bad?
+A skipped evaluation hides whatever it would have found. Peers that print a warning
+for a missing schema (or nothing, with --no-warn) let unchecked objects through.
+
+## Example
+A chart renders a `monitoring.coreos.com/v1` ServiceMonitor and no schema for it is known.
+
+## Use instead
+Give chartgen the schema (schemas/crds/, the chart's crds/ directory, or
+`--crd-schema FILE`), or accept the gap explicitly with a suppression and a reason.
+
+## References
+- https://github.com/yannh/kubeconform#overriding-schemas-location
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.findings import Finding
+
+
+@check(
+    id="check-skipped",
+    code="ENG001",
+    scope=Scope.MATRIX,
+    description="A check could not evaluate something, so the run cannot vouch for it.",
+    remediation="Provide what the check needs (for example a CRD schema), or suppress it with a reason.",
+)
+def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
+    seen: set[tuple[str, str]] = set()
+    for check_id, scenario, version, reason in sorted(ctx.services.ledger.skipped):
+        if (check_id, reason) not in seen:  # one finding per cause; the cause names what was skipped
+            seen.add((check_id, reason))
+            yield Finding(f"{check_id} skipped: {reason} (first in {scenario} @ {version})")

@@ -1,0 +1,51 @@
+"""
+## What it does
+Reports suppressions (object annotations `chartgen.io/ignore` or `lint.allow` entries
+in chartgen.yaml) that matched no finding in the whole run. A sharded run (`--shard`)
+sees only part of the matrix, so it does not report them; run the matrix whole to.
+
+## Why is this bad?
+A stale suppression documents a problem that no longer exists, and silently hides the
+problem if it comes back in another form.
+
+## Example
+```yaml
+lint:
+  allow:
+    - {check: name-too-long, name: certctl-postgres, reason: "fixed upstream in 0.3"}
+```
+after the name was shortened.
+
+## Use instead
+Delete the suppression.
+
+## References
+- https://docs.astral.sh/ruff/rules/unused-noqa/
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.findings import Finding, Level
+
+
+@check(
+    id="unused-suppression",
+    code="ENG002",
+    scope=Scope.MATRIX,
+    level=Level.WARNING,
+    description="A suppression matched no finding.",
+    remediation="Remove the suppression.",
+)
+def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
+    ledger = ctx.services.ledger
+    if ctx.services.sharded:
+        return
+    for suppression in ledger.suppressions:
+        if suppression not in ledger.used:
+            target = "/".join(filter(None, [suppression.kind, suppression.name])) or "any object"
+            yield Finding(f"suppression of {suppression.check} for {target} ({suppression.origin}) matched nothing",
+                          kind=suppression.kind, name=suppression.name)

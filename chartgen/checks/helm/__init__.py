@@ -1,0 +1,1 @@
+"""Checks Helm itself performs."""

@@ -1,0 +1,1 @@
+"""Checks of rendered objects against the Kubernetes API."""

@@ -1,0 +1,51 @@
+"""
+## What it does
+Reports object names longer than Kubernetes allows for their use: 63 characters for
+anything that becomes a DNS label or label value (Services, most objects), 52 for
+StatefulSets and CronJobs, whose controllers append suffixes to the name.
+
+## Why is this bad?
+The API server rejects the object, or the controller fails later when it derives pod
+or job names from it. Charts hit this with long release names when suffixes are added
+after truncating the base name.
+
+## Example
+```yaml
+name: {{ include "fullname" . | trunc 63 }}-server   # 70 characters for a long release
+```
+
+## Use instead
+```yaml
+name: {{ include "fullname" . | trunc 56 | trimSuffix "-" }}-server
+```
+
+## References
+- https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext
+from chartgen.findings import Finding
+from chartgen.manifests import Manifest
+
+SHORTER_LIMITS = {"StatefulSet": 52, "CronJob": 52}
+
+
+@check(
+    id="name-too-long",
+    code="K8S004",
+    scope=Scope.OBJECT,
+    description="An object name is longer than Kubernetes allows for its kind.",
+    remediation="Truncate the base name before appending suffixes so the whole name fits.",
+    options={"limit": 63},
+)
+def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
+    name = str((manifest.obj.get("metadata") or {}).get("name", ""))
+    kind = str(manifest.obj.get("kind", ""))
+    limit = SHORTER_LIMITS.get(kind, int(ctx.options.get("limit", 63)))
+    if len(name) > limit:
+        yield Finding(f"name is {len(name)} characters long; a {kind} name may have at most {limit}", path="metadata.name")

@@ -1,0 +1,1 @@
+"""Render and scenario-expectation checks."""

@@ -1,0 +1,1 @@
+"""Checks of the values a scenario passes to the chart."""

@@ -1,0 +1,1 @@
+"""The lint matrix: scenarios, generated tiers and the Kubernetes versions they run against."""

@@ -1,0 +1,177 @@
+"""Scenarios: a values overlay plus what must be true of its render.
+
+A scenario file (``values/scenarios/<name>.yaml``)::
+
+    description: Backups to a PVC.
+    extends: [defaults]            # other scenarios' values, merged in order
+    valuesFiles: [../examples/values-minimal.yaml]   # relative to this file
+    values: {backup: {enabled: true}}
+    expect:
+      fails: "needs the bundled Postgres"   # the render must fail with a matching message
+      present: [{kind: CronJob, name: certctl-backup}]
+      absent: [{kind: PrometheusRule}]
+      count: {Deployment: 1}
+
+Expectations are not inherited through ``extends``: each scenario says what it proves.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chartgen.errors import UserError
+from chartgen.values.schema import deep_merge, first_error
+from chartgen.yamlfiles import load_mapping
+
+_MATCH = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind"],
+    "properties": {
+        "kind": {"type": "string", "minLength": 1},
+        "name": {"type": "string", "minLength": 1},
+        "count": {"type": "integer", "minimum": 1},
+    },
+}
+SCENARIO_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["description"],
+    "properties": {
+        "description": {"type": "string", "minLength": 1},
+        "extends": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "valuesFiles": {"type": "array", "items": {"type": "string"}},
+        "values": {"type": "object"},
+        "release": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53},
+        "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+        "expect": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "fails": {"type": "string", "minLength": 1},
+                "present": {"type": "array", "items": _MATCH},
+                "absent": {"type": "array", "items": _MATCH},
+                "count": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class ObjectMatch:
+    """Objects of ``kind`` whose name matches ``name`` (a full-match regex), if given."""
+
+    kind: str
+    name: str | None = None
+    count: int | None = None
+
+    def matches(self, obj: dict[str, Any]) -> bool:
+        if obj.get("kind") != self.kind:
+            return False
+        return self.name is None or re.fullmatch(self.name, str(obj.get("metadata", {}).get("name", ""))) is not None
+
+    def describe(self) -> str:
+        return f"{self.kind}/{self.name}" if self.name else self.kind
+
+
+@dataclass(frozen=True)
+class Expectation:
+    fails: str | None = None
+    present: tuple[ObjectMatch, ...] = ()
+    absent: tuple[ObjectMatch, ...] = ()
+    count: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def asserts_objects(self) -> bool:
+        return bool(self.present or self.absent or self.count)
+
+    @property
+    def vacuous(self) -> bool:
+        """Asserts nothing beyond "it rendered": such a scenario proves little."""
+        return self.fails is None and not self.asserts_objects
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    values: dict[str, Any]
+    expect: Expectation = field(default_factory=Expectation)
+    release: str = "certctl"
+    namespace: str = "certctl"
+    source: str = ""  # the file it came from, for messages
+    implicit: bool = False  # a plain values file (``--values-dir``): "renders" is its whole promise
+
+
+def load_scenarios(directory: Path, *, release: str, namespace: str) -> list[Scenario]:
+    """Every ``*.yaml`` in ``directory`` as a scenario, ``extends`` resolved, sorted by name."""
+    if not directory.is_dir():
+        raise UserError("scenario directory not found", str(directory))
+    raw = {path.stem: (path, load_mapping(path)) for path in sorted(directory.glob("*.yaml"))}
+    for name, (path, data) in raw.items():
+        error = first_error(SCENARIO_SCHEMA, data)
+        if error:
+            raise UserError(f"'{error[0]}': {error[1]}", str(path))
+    resolved: dict[str, dict[str, Any]] = {}
+    return [
+        _scenario(name, path, data, _values(name, raw, resolved, ()), release, namespace)
+        for name, (path, data) in raw.items()
+    ]
+
+
+def _values(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], resolved: dict[str, dict[str, Any]],
+            chain: tuple[str, ...]) -> dict[str, Any]:
+    """The merged values of scenario ``name``: extends, then values files, then its own values."""
+    if name in resolved:
+        return resolved[name]
+    if name in chain:
+        raise UserError(f"scenarios extend each other in a cycle: {' -> '.join((*chain, name))}", str(raw[chain[0]][0]))
+    path, data = raw[name]
+    parents = data.get("extends", [])
+    values: dict[str, Any] = {}
+    for parent in [parents] if isinstance(parents, str) else parents:
+        if parent not in raw:
+            raise UserError(f"extends unknown scenario '{parent}' (known: {', '.join(sorted(raw))})", str(path))
+        values = deep_merge(values, _values(parent, raw, resolved, (*chain, name)))
+    for relative in data.get("valuesFiles", []):
+        values = deep_merge(values, load_mapping((path.parent / relative).resolve()))
+    values = deep_merge(values, copy.deepcopy(data.get("values") or {}))
+    resolved[name] = values
+    return values
+
+
+def _scenario(name: str, path: Path, data: dict[str, Any], values: dict[str, Any], release: str, namespace: str) -> Scenario:
+    expect = data.get("expect") or {}
+    return Scenario(
+        name=name,
+        description=data["description"],
+        values=values,
+        expect=Expectation(
+            fails=expect.get("fails"),
+            present=tuple(ObjectMatch(**match) for match in expect.get("present", [])),
+            absent=tuple(ObjectMatch(**match) for match in expect.get("absent", [])),
+            count=tuple(sorted(expect.get("count", {}).items())),
+        ),
+        release=data.get("release", release),
+        namespace=data.get("namespace", namespace),
+        source=str(path),
+    )
+
+
+def values_dir_scenarios(directory: Path, *, release: str, namespace: str) -> list[Scenario]:
+    """Each values file in a directory as a scenario (like chart-testing's ``ci/*-values.yaml``)."""
+    if not directory.is_dir():
+        raise UserError("values directory not found", str(directory))
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if not files:
+        raise UserError("no *.yaml values files in the values directory", str(directory))
+    return [
+        Scenario(name=path.stem, description=f"values file {path.name}", values=load_mapping(path),
+                 release=release, namespace=namespace, source=str(path), implicit=True)
+        for path in files
+    ]

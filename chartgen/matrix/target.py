@@ -1,0 +1,144 @@
+"""Assemble what one ``chartgen lint matrix`` run lints, from the project and the flags."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from chartgen.checks import all_checks, find_check
+from chartgen.checks.context import Suppression
+from chartgen.crds import load_schema_files
+from chartgen.engine import ConfiguredCheck, LintTarget
+from chartgen.errors import UserError
+from chartgen.findings import Level
+from chartgen.helm import DEFAULT_NAMESPACE, DEFAULT_RELEASE
+from chartgen.kubeschema import SchemaValidator, UnsupportedKubeVersion, resolve_version, supported_versions
+from chartgen.matrix.scenarios import Scenario, load_scenarios, values_dir_scenarios
+from chartgen.project import Project
+from chartgen.yamlfiles import load_mapping
+
+
+@dataclass
+class MatrixOptions:
+    """The flags of ``chartgen lint matrix`` that decide what is linted."""
+
+    chart: Path | None = None
+    values_dir: Path | None = None
+    kube_versions: list[str] = field(default_factory=list)
+    scenarios: list[str] = field(default_factory=list)  # name filters (globs)
+    crd_schemas: list[Path] = field(default_factory=list)
+    shard: str | None = None
+
+
+def build_target(project: Project | None, options: MatrixOptions, root: Path) -> LintTarget:
+    """The project's chart and scenarios, or any chart with a values directory (``--chart``)."""
+    lint = project.lint if project and options.chart is None else {}
+    release = lint.get("release", DEFAULT_RELEASE)
+    namespace = lint.get("namespace", DEFAULT_NAMESPACE)
+    if options.chart is not None:
+        chart_dir = options.chart
+        scenarios = (
+            values_dir_scenarios(options.values_dir, release=release, namespace=namespace)
+            if options.values_dir
+            else [Scenario(name="default", description="the chart's default values", values={},
+                           release=release, namespace=namespace, implicit=True)]
+        )
+    elif project is not None:
+        chart_dir = project.chart_dir
+        scenarios = load_scenarios(project.scenarios_dir, release=release, namespace=namespace)
+    else:
+        raise UserError("no chartgen.yaml found here: name a chart with --chart PATH")
+    if not (chart_dir / "Chart.yaml").is_file():
+        raise UserError("not a chart directory (no Chart.yaml)", str(chart_dir))
+    scenarios = _filter(scenarios, options.scenarios)
+    schemas = SchemaValidator()
+    schema_sources = [*options.crd_schemas, chart_dir / "crds"]
+    if project is not None and options.chart is None:
+        schema_sources.append(project.root / "schemas" / "crds")
+        schema_sources += [project.root / p for p in lint.get("crdSchemas", [])]
+    load_schema_files(schemas, [p for p in schema_sources if p.exists() or p in options.crd_schemas])
+    in_project = project is not None and options.chart is None
+    return LintTarget(
+        chart_dir=chart_dir,
+        scenarios=scenarios,
+        kube_versions=_versions(options.kube_versions or (project.kube_versions if in_project else []), chart_dir),
+        checks=configure_checks(lint.get("checks", {})),
+        root=root,
+        api_versions=project.api_versions if in_project else [],
+        catalog_dir=project.catalog_dir if in_project else None,
+        schemas=schemas,
+        suppressions=[
+            Suppression(entry["check"], entry["reason"], "chartgen.yaml lint.allow", entry.get("kind"),
+                        entry.get("name"), entry.get("scenario"))
+            for entry in lint.get("allow", [])
+        ],
+        shard=parse_shard(options.shard),
+    )
+
+
+def configure_checks(settings: dict[str, Any]) -> list[ConfiguredCheck]:
+    """Every check at its default level, with the project's overrides; "off" removes one."""
+    for key in settings:
+        if find_check(key) is None:
+            raise UserError(f"unknown check '{key}' in lint.checks (see `chartgen checks list`)", "chartgen.yaml")
+    configured = []
+    for check in all_checks():
+        setting = settings.get(check.id, settings.get(check.code, {}))
+        if isinstance(setting, str):
+            setting = {"level": setting}
+        level = setting.get("level", check.level.value)
+        if level == "off":
+            continue
+        unknown = set(setting.get("options", {})) - set(check.options)
+        if unknown:
+            raise UserError(f"unknown option(s) {sorted(unknown)} for check '{check.id}'", "chartgen.yaml")
+        configured.append(ConfiguredCheck(check, Level(level), {**check.options, **setting.get("options", {})}))
+    return configured
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    if text is None:
+        return (1, 1)
+    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise UserError(f"--shard takes I/N with 1 <= I <= N, for example 2/4; got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def _filter(scenarios: list[Scenario], patterns: list[str]) -> list[Scenario]:
+    if not patterns:
+        return scenarios
+    chosen = [s for s in scenarios if any(fnmatch(s.name, p) for p in patterns)]
+    if not chosen:
+        raise UserError(f"no scenario matches {patterns} (known: {', '.join(s.name for s in scenarios)})")
+    return chosen
+
+
+def _versions(requested: list[str], chart_dir: Path) -> list[str]:
+    if not requested:
+        requested = _default_versions(chart_dir)
+    resolved = []
+    for version in requested:
+        try:
+            short = ".".join(resolve_version(version).split(".")[:2])
+        except UnsupportedKubeVersion as exc:
+            raise UserError(f"--k8s-version {version}: {exc}") from None
+        if short not in resolved:
+            resolved.append(short)
+    return resolved
+
+
+def _default_versions(chart_dir: Path) -> list[str]:
+    """The oldest supported and the newest bundled version; "supported" honours a simple
+    ``kubeVersion: >=X.Y`` constraint in Chart.yaml."""
+    bundled = [".".join(v.split(".")[:2]) for v in supported_versions()]
+    constraint = str(load_mapping(chart_dir / "Chart.yaml").get("kubeVersion", ""))
+    match = re.search(r">=\s*v?(\d+)\.(\d+)", constraint)
+    oldest = bundled[0]
+    if match:
+        floor = (int(match[1]), int(match[2]))
+        oldest = next((v for v in bundled if tuple(map(int, v.split("."))) >= floor), bundled[-1])
+    return [oldest, bundled[-1]] if oldest != bundled[-1] else [oldest]

@@ -1,0 +1,137 @@
+"""Map a finding inside a rendered object back to a line of its template source.
+
+Helm does not say which template line produced which output line, so this is a
+best effort that is right for the common case: find the rendered line of the
+finding's path, then the template line that wrote it — the same literal text,
+or else the same key — choosing the candidate nearest the expected position.
+Lines the template did not write literally (values dumped with toYaml) walk up
+to the nearest line it did write, e.g. ``env:`` for a broken env entry.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from chartgen.manifests import Manifest, split_documents
+
+_PATH_TOKEN = re.compile(r'\.?([^.\[\]"]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def parse_path(path: str) -> list[str | int]:
+    """``spec.containers[0].env`` or ``metadata.labels["a.b/c"]`` → its keys and indexes."""
+    parts: list[str | int] = []
+    for name, index, quoted in _PATH_TOKEN.findall(path):
+        if index:
+            parts.append(int(index))
+        else:
+            parts.append(quoted if quoted else name)
+    return parts
+
+
+def rendered_line(document: str, path: str) -> int:
+    """The 1-based line in ``document`` where ``path`` is written (its key), or 1."""
+    try:
+        node = yaml.compose(document, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return 1
+    line = 1
+    for part in parse_path(path):
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def source_line(source: str, document: str, line_in_document: int, kind: str | None = None) -> int:
+    """The template source line that most likely wrote ``line_in_document`` of ``document``."""
+    source_lines = [text.strip() for text in source.splitlines()]
+    rendered = document.splitlines()
+    anchor = _anchor(source_lines, kind)
+    for index in range(min(line_in_document, len(rendered)) - 1, -1, -1):
+        text = rendered[index].strip()
+        if not text:
+            continue
+        estimate = anchor + index
+        candidates = [n for n in range(anchor, len(source_lines)) if source_lines[n] == text]
+        if not candidates:
+            key = _key(text)
+            candidates = [n for n in range(anchor, len(source_lines)) if key and _key(source_lines[n]) == key]
+        if candidates:
+            best = min(candidates, key=lambda n: (abs(n - estimate), n))
+            walked_up = index < line_in_document - 1
+            # Output no template line wrote literally comes from the expression that follows.
+            if walked_up and best + 1 < len(source_lines) and "{{" in source_lines[best + 1]:
+                return best + 2
+            return best + 1
+    return anchor + 1
+
+
+def _anchor(source_lines: list[str], kind: str | None) -> int:
+    """Where the object starts in the source: its ``kind:`` line, else the top."""
+    if kind:
+        for number, text in enumerate(source_lines):
+            if text == f"kind: {kind}":
+                return max(0, number - 1)
+    return 0
+
+
+def _key(text: str) -> str:
+    text = text.removeprefix("- ").strip()
+    if text.startswith(("{{", "#")) or ":" not in text:
+        return ""
+    return text.split(":", 1)[0].strip().strip("\"'")
+
+
+class TemplateLocator:
+    """Turns Helm template paths into repository paths and object findings into source lines."""
+
+    def __init__(self, chart_dir: Path, root: Path) -> None:
+        self.chart_dir = chart_dir
+        self.root = root
+        self._sources: dict[str, str | None] = {}
+
+    def path_of(self, helm_template: str) -> Path:
+        # Helm names templates "<chart name>/templates/x.yaml"; the first part is the chart.
+        return self.chart_dir / helm_template.split("/", 1)[-1]
+
+    def file_for(self, helm_template: str) -> str:
+        path = self.path_of(helm_template)
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def source(self, helm_template: str) -> str | None:
+        if helm_template not in self._sources:
+            path = self.path_of(helm_template)
+            self._sources[helm_template] = path.read_text(encoding="utf-8") if path.is_file() else None
+        return self._sources[helm_template]
+
+    def locate_object(self, manifest: Manifest, rendered: Mapping[str, str], path: str) -> tuple[str, int | None]:
+        """File and source line of ``path`` inside a rendered object."""
+        document = next(
+            (body for start, body in split_documents(rendered.get(manifest.template, "")) if start == manifest.line),
+            None,
+        )
+        source = self.source(manifest.template)
+        file = self.file_for(manifest.template)
+        if document is None or source is None:
+            return file, manifest.line
+        line = rendered_line(document, path) if path else 1
+        return file, source_line(source, document, line, str(manifest.obj.get("kind", "")) or None)
+
+    def source_line_of(self, helm_template: str, rendered_text: str, line: int) -> int:
+        """The source line behind ``line`` of a template's rendered text."""
+        source = self.source(helm_template)
+        return source_line(source, rendered_text, line) if source else line

@@ -12,7 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from chartgen import helm
 from chartgen.checks import Check, Scope
@@ -47,6 +47,8 @@ class LintTarget:
     schemas: SchemaValidator = field(default_factory=SchemaValidator)
     suppressions: list[Suppression] = field(default_factory=list)
     shard: tuple[int, int] = (1, 1)
+    # How a (scenario, version) is rendered; tests swap in canned output. None: the Helm engine.
+    renderer: Callable[[Any, Scenario, str, list[str]], dict[str, str]] | None = None
 
 
 def run_matrix(target: LintTarget, workers: int = 2) -> Report:
@@ -115,14 +117,7 @@ class _Run:
     def _evaluate(self, pair: tuple[Scenario, str]) -> tuple[RenderOutcome, list[Result]]:
         scenario, version = pair
         try:
-            rendered = helm.render(
-                self.services.chart,
-                scenario.values,
-                release=scenario.release,
-                namespace=scenario.namespace,
-                kube_version=version,
-                api_versions=self.target.api_versions,
-            )
+            rendered = (self.target.renderer or helm_render)(self.services.chart, scenario, version, self.target.api_versions)
         except helm.RenderFailure as failure:
             outcome = RenderOutcome(scenario, version, failure=failure)
         else:
@@ -210,6 +205,18 @@ class _Run:
                 self.services.ledger.used.add(match)
                 self._suppressed += 1
         return kept
+
+
+def helm_render(chart: Any, scenario: Scenario, version: str, api_versions: list[str]) -> dict[str, str]:
+    """Render one (scenario, version) with the Helm engine, in process."""
+    return helm.render(
+        chart,
+        scenario.values,
+        release=scenario.release,
+        namespace=scenario.namespace,
+        kube_version=version,
+        api_versions=api_versions,
+    )
 
 
 def _result_order(result: Result) -> tuple[Any, ...]:

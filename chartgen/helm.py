@@ -85,7 +85,7 @@ def render(
     except helm_python.HelmValuesError as exc:
         raise RenderFailure(str(exc).strip(), values=True) from None
     except helm_python.HelmRenderError as exc:
-        raise _failure(str(exc)) from None
+        raise failure_from_message(str(exc)) from None
     rendered: dict[str, str] = json.loads(text)
     return rendered
 
@@ -126,7 +126,8 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(devnull)
 
 
-def _failure(message: str) -> RenderFailure:
+def failure_from_message(message: str) -> RenderFailure:
+    """A RenderFailure carrying the template and line Helm names in its message, if any."""
     message = message.strip()
     match = _TEMPLATE_LOCATION.search(message)
     if not match:

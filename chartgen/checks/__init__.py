@@ -21,7 +21,7 @@ from chartgen.findings import CheckInfo, Finding, Level
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
-CODE_PATTERN = re.compile(r"^[A-Z]{3}[0-9]{3}$")
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{2}[0-9]{3}$")
 
 
 class Scope(str, Enum):

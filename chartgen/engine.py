@@ -51,7 +51,7 @@ class LintTarget:
     renderer: Callable[[Any, Scenario, str, list[str]], dict[str, str]] | None = None
 
 
-def run_matrix(target: LintTarget, workers: int = 2) -> Report:
+def run_matrix(target: LintTarget, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Report:
     chart = helm.load_chart(target.chart_dir)
     services = Services(
         chart_dir=target.chart_dir,
@@ -63,14 +63,15 @@ def run_matrix(target: LintTarget, workers: int = 2) -> Report:
         sharded=target.shard[1] > 1,
     )
     services.ledger.suppressions.extend(target.suppressions)
-    engine = _Run(target, services)
+    engine = _Run(target, services, progress)
     return engine.run(workers)
 
 
 class _Run:
-    def __init__(self, target: LintTarget, services: Services) -> None:
+    def __init__(self, target: LintTarget, services: Services, progress: Callable[[int, int], None] | None) -> None:
         self.target = target
         self.services = services
+        self.progress = progress
         self.locator = services.locator
         self._suppressed = 0
         self.by_scope: dict[Scope, list[ConfiguredCheck]] = {scope: [] for scope in Scope}
@@ -91,7 +92,11 @@ class _Run:
             for configured in self.by_scope[Scope.VALUES]:
                 results += self._call(configured, scenario, None, scenario.name, ALL)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            evaluated = list(pool.map(self._evaluate, pairs))
+            evaluated = []
+            for done, item in enumerate(pool.map(self._evaluate, pairs), 1):
+                evaluated.append(item)
+                if self.progress:
+                    self.progress(done, len(pairs))
         outcomes = [outcome for outcome, _ in evaluated]
         for _, pair_results in evaluated:
             results += pair_results

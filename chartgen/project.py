@@ -83,6 +83,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "release": _STRING,
                 "namespace": _STRING,
                 "crdSchemas": _STRINGS,
+                "generated": {"type": "object"},  # validated in detail by chartgen.matrix.generated
                 "checks": {
                     "type": "object",
                     "additionalProperties": {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from chartgen.cli.common import EXIT_OK, reports_errors, write_output
+from chartgen.cli.common import reports_errors, write_output
 from chartgen.errors import UserError
 
 app = typer.Typer(help="Lint charts: render with the Helm engine and run the checks.", no_args_is_help=True)
@@ -56,17 +57,18 @@ def matrix_command(
 ) -> None:
     """Render every scenario for every Kubernetes version and run every check."""
     from chartgen.engine import run_matrix
-    from chartgen.matrix.target import MatrixOptions, build_target
+    from chartgen.matrix.target import MatrixOptions, build_plan
     from chartgen.project import find_project
     from chartgen.report import render_report, resolve_format
 
     fmt = resolve_format(format, os.environ)
     if values_dir is not None and chart is None:
         raise UserError("--values-dir needs --chart")
-    if tier is not Tier.named:
-        raise UserError(f"the {tier.value} tier is not available yet; use --tier named")
     project = find_project(project_dir) if chart is None else find_project(project_dir, required=False)
     options = MatrixOptions(
+        tier=tier.value,
+        seed=seed,
+        count=count,
         chart=chart,
         values_dir=values_dir,
         kube_versions=list(k8s_version or []),
@@ -74,10 +76,45 @@ def matrix_command(
         crd_schemas=[Path(p) for p in crd_schema or []],
         shard=shard,
     )
-    target = build_target(project, options, project.root if project else Path.cwd())
-    report = run_matrix(target)
+    plan = build_plan(project, options, project.root if project else Path.cwd())
+    report = run_matrix(plan.target, progress=_progress_printer(len(plan.target.scenarios) * len(plan.target.kube_versions)))
+    report.notes = plan.notes + report.notes
+    if tier is Tier.random:
+        report.notes += shrunk_failures(plan, report)
     write_output(render_report(report, fmt), output)
     raise typer.Exit(report.exit_code(strict))
+
+
+def _progress_printer(total: int):
+    """A progress line on an interactive terminal for long runs; nothing in CI or pipes."""
+    if total < 50 or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(done: int, of: int) -> None:
+        print(f"\rrendered {done}/{of} (scenario, version) pairs", end="\n" if done == of else "", file=sys.stderr, flush=True)
+
+    return show
+
+
+def shrunk_failures(plan, report) -> list[str]:
+    """For each failing random scenario, the minimal overlay that still fails, as a note."""
+    import yaml
+
+    from chartgen.findings import Level
+    from chartgen.matrix.shrink import failure_probe, shrink
+
+    notes = []
+    failing: dict[str, tuple[str, set[str]]] = {}
+    for result in report.results:
+        if result.level == Level.ERROR.value and result.scenario in plan.rows:
+            version, checks = failing.setdefault(result.scenario, (result.kube_version, set()))
+            checks.add(result.check)
+    for name, (version, checks) in sorted(failing.items()):
+        minimal = shrink(plan.rows[name], plan.space, failure_probe(plan.target, plan.space, version, checks))
+        overlay = yaml.safe_dump(minimal, default_flow_style=False, sort_keys=True).strip()
+        notes.append(f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {plan.space.base.name} "
+                     f"(Kubernetes {version}):\n{overlay}")
+    return notes
 
 
 @report_app.command("merge")
@@ -94,4 +131,4 @@ def merge_command(
 
     report = merge_reports([load_report(path) for path in files])
     write_output(render_report(report, resolve_format(format, os.environ)), output)
-    raise typer.Exit(report.exit_code(strict) if report else EXIT_OK)
+    raise typer.Exit(report.exit_code(strict))

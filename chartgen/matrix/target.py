@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
@@ -16,6 +17,7 @@ from chartgen.errors import UserError
 from chartgen.findings import Level
 from chartgen.helm import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from chartgen.kubeschema import SchemaValidator, UnsupportedKubeVersion, resolve_version, supported_versions
+from chartgen.matrix.generated import FactorSpace, exhaustive_tier, factor_space, get_path, pairwise_tier, random_tier
 from chartgen.matrix.scenarios import Scenario, load_scenarios, values_dir_scenarios
 from chartgen.project import Project
 from chartgen.yamlfiles import load_mapping
@@ -25,12 +27,58 @@ from chartgen.yamlfiles import load_mapping
 class MatrixOptions:
     """The flags of ``chartgen lint matrix`` that decide what is linted."""
 
+    tier: str = "named"
+    seed: int = 0
+    count: int = 50
     chart: Path | None = None
     values_dir: Path | None = None
     kube_versions: list[str] = field(default_factory=list)
     scenarios: list[str] = field(default_factory=list)  # name filters (globs)
     crd_schemas: list[Path] = field(default_factory=list)
     shard: str | None = None
+
+
+@dataclass
+class Plan:
+    """A run to do: the engine's input, notes for the report, and for generated tiers
+    the factor space and each scenario's row (to shrink failures)."""
+
+    target: LintTarget
+    notes: list[str] = field(default_factory=list)
+    space: FactorSpace | None = None
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> Plan:
+    target = build_target(project, options, root)
+    if options.tier == "named":
+        return Plan(target)
+    in_project = project is not None and options.chart is None
+    config = dict(project.lint.get("generated", {})) if in_project else {}
+    base_name = config.pop("base", None) if in_project else None
+    base = next((s for s in target.scenarios if s.name == base_name), None) if base_name else target.scenarios[0]
+    if base is None:
+        raise UserError(f"lint.generated.base names unknown scenario '{base_name}'", "chartgen.yaml")
+    space = factor_space(_chart_schema(target.chart_dir), base, config)
+    if options.tier == "pairwise":
+        scenarios, note = pairwise_tier(space)
+    elif options.tier == "exhaustive":
+        scenarios, note = exhaustive_tier(space)
+    else:
+        scenarios, note = random_tier(space, options.seed, options.count)
+    rows = {s.name: {f.name: get_path(s.values, f.name) for f in space.factors} for s in scenarios}
+    target.scenarios = _filter(scenarios, options.scenarios)
+    return Plan(target, [note], space, rows)
+
+
+def _chart_schema(chart_dir: Path) -> dict[str, Any] | None:
+    path = chart_dir / "values.schema.json"
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"invalid JSON: {exc.msg}", f"{path}:{exc.lineno}:{exc.colno}") from None
 
 
 def build_target(project: Project | None, options: MatrixOptions, root: Path) -> LintTarget:
@@ -53,7 +101,8 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         raise UserError("no chartgen.yaml found here: name a chart with --chart PATH")
     if not (chart_dir / "Chart.yaml").is_file():
         raise UserError("not a chart directory (no Chart.yaml)", str(chart_dir))
-    scenarios = _filter(scenarios, options.scenarios)
+    if options.tier == "named":
+        scenarios = _filter(scenarios, options.scenarios)
     schemas = SchemaValidator()
     schema_sources = [*options.crd_schemas, chart_dir / "crds"]
     if project is not None and options.chart is None:

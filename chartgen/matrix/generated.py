@@ -1,0 +1,200 @@
+"""Generated scenarios: the pairwise, exhaustive and random tiers.
+
+Factors come from the chart's values.schema.json (every boolean and every enum) plus
+interesting values the project declares; each generated scenario is the base
+scenario's values with one level per factor. Project rules keep the combinations
+meaningful, so generated scenarios test the chart rather than its gates:
+
+    lint:
+      generated:
+        base: defaults                     # the scenario every row starts from
+        exclude: ["*.pullPolicy"]          # paths not to vary (fnmatch)
+        factors: {server.replicas: [1, 2]} # more levels, or more factors
+        constraints:                       # combinations that must not be generated
+          - forbid: {postgresql.enabled: false, backup.enabled: true}
+          - requires: {if: {agent.enabled: false}, then: {kubernetesSecrets.enabled: false}}
+        adjust:                            # settings a level needs to be valid
+          - when: {postgresql.enabled: false}
+            set: {externalDatabase.host: db.example.com, externalDatabase.existingSecret: db}
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from typing import Any, Mapping
+
+from chartgen.errors import UserError
+from chartgen.matrix.combinations import Constraint, Coverage, Factor, exhaustive, forbid, pair_coverage, pairwise, requires
+from chartgen.matrix.scenarios import Scenario
+from chartgen.values.schema import first_error
+
+EXHAUSTIVE_LIMIT = 4096  # beyond this, the exhaustive tier refuses and points at pairwise
+
+GENERATED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "base": {"type": "string"},
+        "exclude": {"type": "array", "items": {"type": "string"}},
+        "factors": {"type": "object", "additionalProperties": {"type": "array", "minItems": 1}},
+        "constraints": {
+            "type": "array",
+            "items": {
+                "oneOf": [
+                    {"type": "object", "additionalProperties": False, "required": ["forbid"],
+                     "properties": {"forbid": {"type": "object", "minProperties": 1}}},
+                    {"type": "object", "additionalProperties": False, "required": ["requires"],
+                     "properties": {"requires": {
+                         "type": "object", "additionalProperties": False, "required": ["if", "then"],
+                         "properties": {"if": {"type": "object"}, "then": {"type": "object", "minProperties": 1}}}}},
+                ]
+            },
+        },
+        "adjust": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": False, "required": ["when", "set"],
+                      "properties": {"when": {"type": "object"}, "set": {"type": "object", "minProperties": 1}}},
+        },
+    },
+}
+
+
+@dataclass
+class FactorSpace:
+    """The factors of a chart and the project's rules over them."""
+
+    base: Scenario
+    factors: list[Factor]
+    constraints: list[Constraint] = field(default_factory=list)
+    adjust: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    def scenario(self, name: str, row: Mapping[str, Any]) -> Scenario:
+        """The base values with ``row`` applied, plus what the row's levels need."""
+        values = copy.deepcopy(self.base.values)
+        for path, value in row.items():
+            set_path(values, path, value)
+        for when, settings in self.adjust:
+            if all(row.get(path, get_path(values, path)) == value for path, value in when.items()):
+                for path, value in settings.items():
+                    set_path(values, path, value)
+        return Scenario(name=name, description=f"generated from {self.base.name}: {describe_row(row, self.base_row)}",
+                        values=values, release=self.base.release, namespace=self.base.namespace,
+                        source="generated", implicit=True)
+
+    @property
+    def base_row(self) -> dict[str, Any]:
+        return {factor.name: get_path(self.base.values, factor.name) for factor in self.factors}
+
+
+def factor_space(schema: dict[str, Any] | None, base: Scenario, config: dict[str, Any]) -> FactorSpace:
+    if schema is None:
+        raise UserError("generated tiers need the chart's values.schema.json (the factors come from it)")
+    error = first_error(GENERATED_SCHEMA, config)
+    if error:
+        raise UserError(f"lint.generated.{error[0]}: {error[1]}", "chartgen.yaml")
+    exclude = config.get("exclude", [])
+    levels: dict[str, tuple[Any, ...]] = {
+        path: choices for path, choices in _schema_factors(schema) if not any(fnmatch(path, p) for p in exclude)
+    }
+    for path, extra in config.get("factors", {}).items():
+        levels[path] = tuple(dict.fromkeys([*levels.get(path, ()), *extra]))
+    factors = [Factor(path, choices) for path, choices in sorted(levels.items()) if len(choices) > 1]
+    names = {factor.name for factor in factors}
+    constraints: list[Constraint] = []
+    for rule in config.get("constraints", []):
+        mentioned = rule["forbid"] if "forbid" in rule else {**rule["requires"]["if"], **rule["requires"]["then"]}
+        unknown = sorted(set(mentioned) - names)
+        if unknown:
+            raise UserError(f"lint.generated.constraints names {unknown}, which are not factors", "chartgen.yaml")
+        constraints.append(forbid(**rule["forbid"]) if "forbid" in rule
+                           else requires(rule["requires"]["if"], rule["requires"]["then"]))
+    adjust = [(dict(rule["when"]), dict(rule["set"])) for rule in config.get("adjust", [])]
+    return FactorSpace(base, factors, constraints, adjust)
+
+
+def pairwise_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
+    rows = pairwise(space.factors, space.constraints)
+    coverage = pair_coverage(rows, space.factors, space.constraints)
+    return _named(space, "pairwise", rows), coverage_note(len(rows), coverage, space)
+
+
+def exhaustive_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
+    total = combination_count(space)
+    if total > EXHAUSTIVE_LIMIT:
+        raise UserError(f"the exhaustive tier would render {total:,} combinations of {len(space.factors)} factors "
+                        f"(limit {EXHAUSTIVE_LIMIT:,}); use --tier pairwise, or exclude factors under lint.generated")
+    rows = exhaustive(space.factors, space.constraints)
+    return _named(space, "exhaustive", rows), f"exhaustive: {len(rows)} valid combinations of {len(space.factors)} factors"
+
+
+def random_tier(space: FactorSpace, seed: int, count: int) -> tuple[list[Scenario], str]:
+    rng = random.Random(seed)
+    rows: list[dict[str, Any]] = []
+    attempts = 0
+    while len(rows) < count and attempts < count * 50:
+        attempts += 1
+        row = {factor.name: rng.choice(factor.levels) for factor in space.factors}
+        if all(rule(row) for rule in space.constraints):
+            rows.append(row)
+    if not rows:
+        raise UserError("the random tier found no combination that satisfies lint.generated.constraints")
+    return _named(space, f"random-{seed}", rows), f"random: {len(rows)} combinations from seed {seed}"
+
+
+def combination_count(space: FactorSpace) -> int:
+    total = 1
+    for factor in space.factors:
+        total *= len(factor.levels)
+    return total
+
+
+def coverage_note(rows: int, coverage: Coverage, space: FactorSpace) -> str:
+    return (f"pairwise: {rows} scenarios cover {coverage.percent:.1f}% of {coverage.feasible:,} feasible value pairs "
+            f"of {len(space.factors)} factors ({coverage.infeasible} pairs excluded by constraints); "
+            f"the exhaustive tier would need up to {combination_count(space):,} renders per Kubernetes version")
+
+
+def describe_row(row: Mapping[str, Any], base: Mapping[str, Any]) -> str:
+    """Only what differs from the base, so a scenario reads as its overlay."""
+    changed = {path: value for path, value in row.items() if base.get(path) != value}
+    return ", ".join(f"{path}={value!r}" for path, value in changed.items()) or "the base values"
+
+
+def _named(space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> list[Scenario]:
+    width = len(str(len(rows)))
+    return [space.scenario(f"{prefix}-{number:0{width}d}", row) for number, row in enumerate(rows, 1)]
+
+
+def _schema_factors(schema: dict[str, Any], path: str = "") -> list[tuple[str, tuple[Any, ...]]]:
+    found: list[tuple[str, tuple[Any, ...]]] = []
+    for key, prop in (schema.get("properties") or {}).items():
+        child = f"{path}.{key}" if path else key
+        if "const" in prop:
+            continue
+        if "enum" in prop:
+            found.append((child, tuple(prop["enum"])))
+        elif prop.get("type") == "boolean":
+            found.append((child, (False, True)))
+        elif prop.get("type") == "object":
+            found += _schema_factors(prop, child)
+    return found
+
+
+def get_path(values: Mapping[str, Any], path: str) -> Any:
+    node: Any = values
+    for key in path.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def set_path(values: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    node = values
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[leaf] = copy.deepcopy(value)

@@ -205,3 +205,26 @@ def test_bad_input_is_a_usage_error(args: list[str], message: str) -> None:
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_custom_resources_are_checked_against_chart_crds_and_named_schemas(tmp_path: Path) -> None:
+    chart = FIXTURES / "widgets"
+    code, report = json_report("--chart", str(chart), "--k8s-version", "1.29")
+    assert sorted((f["check"], f["name"], f["message"]) for f in report["findings"]) == [
+        ("check-skipped", "", "kubernetes-schema-violation skipped: no schema for example.com/v1 Gadget at Kubernetes 1.29 "
+                              "(first in default @ 1.29)"),
+        ("kubernetes-schema-violation", "bad", 'expected integer, got string "large"'),
+        ("kubernetes-schema-violation", "bad", "unexpected key 'colour'"),
+    ]
+    schema = tmp_path / "gadget.json"
+    schema.write_text(json.dumps({
+        "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Gadget"}],
+        "type": "object",
+        "properties": {"spec": {"type": "object", "additionalProperties": False, "properties": {"teeth": {"type": "integer"}}}},
+    }))
+    code, report = json_report("--chart", str(chart), "--k8s-version", "1.29", "--crd-schema", str(schema))
+    assert {f["check"] for f in report["findings"]} == {"kubernetes-schema-violation"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: Nonsense\n")
+    result = lint("--chart", str(chart), "--crd-schema", str(bad))
+    assert result.exit_code == 2 and "neither a CustomResourceDefinition" in result.output

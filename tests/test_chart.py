@@ -104,12 +104,32 @@ def test_defaults_alone_fail_with_the_tls_message() -> None:
     assert caught.value.line
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES_DIR.glob("*.yaml")))
-def test_rendered_manifests_snapshot(example: str, snapshot) -> None:
+PROFILES = {f"values-{p.stem}.yaml" for p in (ROOT / "values" / "profiles").glob("*.yaml")}
+EXAMPLES = sorted(p.name for p in EXAMPLES_DIR.glob("*.yaml"))
+
+
+def example_values(example: str) -> dict:
+    """An example as an operator uses it; fleet profiles are layered on the minimal values."""
     import yaml
 
     values = yaml.safe_load((EXAMPLES_DIR / example).read_text())
-    rendered = helm.render(chart(), values, kube_version="1.29")
+    return with_minimal(values) if example in PROFILES else values
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_renders_valid_objects_custom_resources_included(example: str) -> None:
+    from chartgen.crds import load_schema_files
+
+    validator = SchemaValidator()
+    load_schema_files(validator, [ROOT / "schemas" / "crds"])
+    for kube_version in ("1.29", KUBE_VERSIONS[-1]):
+        for manifest in render(example_values(example), kube_version=kube_version):
+            assert validator.validate(manifest.obj, kube_version) == [], (manifest.template, manifest.obj["kind"])
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_rendered_manifests_snapshot(example: str, snapshot) -> None:
+    rendered = helm.render(chart(), example_values(example), kube_version="1.29")
     text = "".join(f"# Source: {name}\n{rendered[name].strip()}\n---\n" for name in sorted(rendered) if rendered[name].strip())
     snapshot.snapshot_dir = ROOT / "tests" / "snapshots" / "manifests"
     snapshot.assert_match(text, example)

@@ -64,8 +64,9 @@ def test_generated_config_errors_name_the_key(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     assert runner.invoke(app, ["render", "--project", str(project)]).exit_code == 0
     config = project / "chartgen.yaml"
-    config.write_text(config.read_text().replace("    base: defaults\n", "    base: defaults\n    constraints:\n"
-                                                 "      - forbid: {no.such.factor: true}\n"))
+    rule = "      - forbid: {postgresql.enabled: false, backup.enabled: true}\n"
+    assert rule in config.read_text()
+    config.write_text(config.read_text().replace(rule, "      - forbid: {no.such.factor: true}\n"))
     result = lint("--project", str(project), "--tier", "pairwise")
     assert result.exit_code == 2
     assert "no.such.factor" in result.output and "not factors" in result.output

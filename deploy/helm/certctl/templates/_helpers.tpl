@@ -131,6 +131,20 @@ Usage: {{ include "certctl.images.defaultTag" . }}
 {{- end -}}
 
 {{/*
+certctl.pods.topologySpread: topologySpreadConstraints with the component's selector filled in
+where a constraint has no labelSelector of its own.
+Usage: {{ include "certctl.pods.topologySpread" (dict "context" $ "component" "server" "constraints" .Values.server.topologySpreadConstraints) }}
+*/}}
+{{- define "certctl.pods.topologySpread" -}}
+{{- $selector := include "certctl.labels.selector" (dict "context" .context "component" .component) | fromYaml -}}
+{{- $constraints := list -}}
+{{- range .constraints -}}
+{{- $constraints = append $constraints (merge (deepCopy .) (dict "labelSelector" (dict "matchLabels" $selector))) -}}
+{{- end -}}
+{{- toYaml $constraints -}}
+{{- end -}}
+
+{{/*
 certctl.tls.secretName: the Secret holding the server certificate, from whichever source is set.
 Usage: {{ include "certctl.tls.secretName" . }}
 */}}
@@ -264,9 +278,15 @@ Usage: {{ include "certctl.validate" . }}
 {{- if and (not .Values.postgresql.auth.password) (not .Values.postgresql.auth.existingSecret) -}}
 {{- fail "The bundled PostgreSQL needs postgresql.auth.password or postgresql.auth.existingSecret; there is no default password." -}}
 {{- end -}}
-{{- $needed := add (mul (int .Values.server.replicas) (int .Values.server.database.maxConnections)) 10 -}}
+{{- $replicas := int .Values.server.replicas -}}
+{{- $source := "server.replicas" -}}
+{{- if .Values.server.autoscaling.enabled -}}
+{{- $replicas = int .Values.server.autoscaling.maxReplicas -}}
+{{- $source = "server.autoscaling.maxReplicas" -}}
+{{- end -}}
+{{- $needed := add (mul $replicas (int .Values.server.database.maxConnections)) 10 -}}
 {{- if gt $needed (int .Values.postgresql.maxConnections) -}}
-{{- fail (printf "server.replicas (%d) x server.database.maxConnections (%d) + 10 = %d exceeds postgresql.maxConnections (%d). Lower the pool or raise postgresql.maxConnections." (int .Values.server.replicas) (int .Values.server.database.maxConnections) $needed (int .Values.postgresql.maxConnections)) -}}
+{{- fail (printf "%s (%d) x server.database.maxConnections (%d) + 10 = %d exceeds postgresql.maxConnections (%d). Lower the pool or raise postgresql.maxConnections." $source $replicas (int .Values.server.database.maxConnections) $needed (int .Values.postgresql.maxConnections)) -}}
 {{- end -}}
 {{- else -}}
 {{- $db := .Values.externalDatabase -}}
@@ -280,10 +300,20 @@ Usage: {{ include "certctl.validate" . }}
 {{- fail (printf "externalDatabase.sslmode=%s needs externalDatabase.caSecret.name, the CA that signs the database certificate (or choose sslmode require)." $db.sslmode) -}}
 {{- end -}}
 {{- end -}}
+{{- with .Values.server.autoscaling -}}
+{{- if and .enabled (gt (int .minReplicas) (int .maxReplicas)) -}}
+{{- fail (printf "server.autoscaling.minReplicas (%d) is above maxReplicas (%d)." (int .minReplicas) (int .maxReplicas)) -}}
+{{- end -}}
+{{- end -}}
+{{- if ge (int .Values.server.preStopSleepSeconds) (int .Values.server.terminationGracePeriodSeconds) -}}
+{{- fail "server.preStopSleepSeconds must be shorter than server.terminationGracePeriodSeconds, or the pod is killed before it stops." -}}
+{{- end -}}
 {{- if and .Values.server.smtp.enabled (not .Values.server.smtp.host) -}}
 {{- fail "server.smtp.enabled=true needs server.smtp.host." -}}
 {{- end -}}
 {{- $agent := .Values.agent -}}
+{{- include "certctl.validate.extraEnv" (dict "values" .Values.server "section" "server" "chartSet" (list "CERTCTL_AUTH_SECRET" "PGPASSWORD" "CERTCTL_SMTP_PASSWORD" "CERTCTL_CONFIG_ENCRYPTION_KEY" "CERTCTL_MIGRATIONS_VIA_HOOK")) -}}
+{{- include "certctl.validate.extraEnv" (dict "values" $agent "section" "agent" "chartSet" (list "CERTCTL_SERVER_URL" "CERTCTL_API_KEY" "CERTCTL_AGENT_NAME" "CERTCTL_AGENT_ID" "CERTCTL_KEY_DIR" "CERTCTL_SERVER_CA_BUNDLE_PATH" "CERTCTL_DISCOVERY_DIRS" "CERTCTL_LOG_LEVEL")) -}}
 {{- if $agent.enabled -}}
 {{- if and (not $agent.apiKey) (not $agent.existingSecret) -}}
 {{- fail "agent.enabled=true needs agent.apiKey or agent.existingSecret: agents refuse to start without an API key." -}}
@@ -302,6 +332,64 @@ Usage: {{ include "certctl.validate" . }}
 {{- end -}}
 {{- if and $ingress.certManager.enabled (not $ingress.certManager.issuerRef.name) -}}
 {{- fail "ingress.certManager.enabled=true needs ingress.certManager.issuerRef.name. This issues the Ingress's external certificate; it is separate from server.tls.certManager." -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+certctl.networkPolicy.dnsEgress: the egress rule that lets a pod query the cluster DNS.
+Usage: {{- include "certctl.networkPolicy.dnsEgress" . | nindent 4 }}
+*/}}
+{{- define "certctl.networkPolicy.dnsEgress" -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .Values.networkPolicy.dnsNamespace }}
+  ports:
+    - {port: 53, protocol: UDP}
+    - {port: 53, protocol: TCP}
+{{- end -}}
+
+{{/*
+certctl.networkPolicy.databaseEgress: the egress rule to the database: the bundled PostgreSQL
+pods, or the external database's port anywhere.
+Usage: {{- include "certctl.networkPolicy.databaseEgress" . | nindent 4 }}
+*/}}
+{{- define "certctl.networkPolicy.databaseEgress" -}}
+{{- if .Values.postgresql.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "certctl.labels.selector" (dict "context" . "component" "postgres") | nindent 10 }}
+  ports:
+    - {port: 5432, protocol: TCP}
+{{- else -}}
+- ports:
+    - port: {{ .Values.externalDatabase.port }}
+      protocol: TCP
+{{- end -}}
+{{- end -}}
+
+{{/*
+certctl.networkPolicy.from: an ingress peer for the pods of a component of this release.
+Usage: {{- include "certctl.networkPolicy.from" (dict "context" $ "component" "agent") | nindent 8 }}
+*/}}
+{{- define "certctl.networkPolicy.from" -}}
+- podSelector:
+    matchLabels:
+      {{- include "certctl.labels.selector" (dict "context" .context "component" .component) | nindent 6 }}
+{{- end -}}
+
+{{/*
+certctl.validate.extraEnv: refuse an extraEnv entry that names a variable the chart sets in the
+container's env list (it would appear twice). Variables the server reads from its ConfigMap
+may be overridden: env takes precedence over envFrom.
+Usage: {{ include "certctl.validate.extraEnv" (dict "values" .Values.agent "section" "agent" "chartSet" (list "CERTCTL_LOG_LEVEL")) }}
+*/}}
+{{- define "certctl.validate.extraEnv" -}}
+{{- range .values.extraEnv -}}
+{{- if has .name $.chartSet -}}
+{{- fail (printf "%s.extraEnv sets %s, which the chart sets itself; use the chart's value for it instead." $.section .name) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

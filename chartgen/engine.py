@@ -61,8 +61,11 @@ def run_matrix(target: LintTarget, workers: int = 2, progress: Callable[[int, in
         catalog_dir=target.catalog_dir,
         check_ids=frozenset(c.check.id for c in target.checks),
         sharded=target.shard[1] > 1,
+        api_versions=tuple(target.api_versions),
     )
     services.ledger.suppressions.extend(target.suppressions)
+    renderer = target.renderer or helm_render
+    services.render = lambda scenario, version: renderer(chart, scenario, version, target.api_versions)
     engine = _Run(target, services, progress)
     return engine.run(workers)
 
@@ -117,12 +120,12 @@ class _Run:
             kube_versions=list(self.target.kube_versions),
         )
         checks = {c.check.id: c.check.info(c.level) for c in self.target.checks}
-        return Report(summary, results, checks, [(s.name, v) for s, v in pairs])
+        return Report(summary, results, checks, [(s.name, v) for s, v in pairs], list(self.services.ledger.notes))
 
     def _evaluate(self, pair: tuple[Scenario, str]) -> tuple[RenderOutcome, list[Result]]:
         scenario, version = pair
         try:
-            rendered = (self.target.renderer or helm_render)(self.services.chart, scenario, version, self.target.api_versions)
+            rendered = self.services.render(scenario, version)
         except helm.RenderFailure as failure:
             outcome = RenderOutcome(scenario, version, failure=failure)
         else:
@@ -221,6 +224,7 @@ def helm_render(chart: Any, scenario: Scenario, version: str, api_versions: list
         namespace=scenario.namespace,
         kube_version=version,
         api_versions=api_versions,
+        is_upgrade=scenario.upgrade,
     )
 
 

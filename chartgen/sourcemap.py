@@ -54,20 +54,29 @@ def rendered_line(document: str, path: str) -> int:
 
 
 def source_line(source: str, document: str, line_in_document: int, kind: str | None = None) -> int:
-    """The template source line that most likely wrote ``line_in_document`` of ``document``."""
-    source_lines = [text.strip() for text in source.splitlines()]
+    """The template source line that most likely wrote ``line_in_document`` of ``document``.
+
+    Literal template lines keep their indentation in the output, so a candidate at the same
+    indentation is trusted first; a rendered line no template line wrote literally (toYaml
+    output) walks up to the nearest one that was, and then points at the expression after it.
+    """
+    raw_source = source.splitlines()
+    source_lines = [text.strip() for text in raw_source]
+    indents = [len(text) - len(text.lstrip()) for text in raw_source]
     rendered = document.splitlines()
     anchor = _anchor(source_lines, kind)
     for index in range(min(line_in_document, len(rendered)) - 1, -1, -1):
         text = rendered[index].strip()
         if not text:
             continue
-        estimate = anchor + index
-        candidates = [n for n in range(anchor, len(source_lines)) if source_lines[n] == text]
-        if not candidates:
-            key = _key(text)
-            candidates = [n for n in range(anchor, len(source_lines)) if key and _key(source_lines[n]) == key]
+        indent = len(rendered[index]) - len(rendered[index].lstrip())
+        key = _key(text)
+        exact = [n for n in range(anchor, len(source_lines)) if source_lines[n] == text]
+        keyed = [n for n in range(anchor, len(source_lines)) if key and _key(source_lines[n]) == key]
+        candidates = ([n for n in exact if indents[n] == indent] or [n for n in keyed if indents[n] == indent]
+                      or (exact if index == 0 else []))
         if candidates:
+            estimate = anchor + index
             best = min(candidates, key=lambda n: (abs(n - estimate), n))
             walked_up = index < line_in_document - 1
             # Output no template line wrote literally comes from the expression that follows.

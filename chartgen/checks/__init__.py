@@ -47,6 +47,7 @@ class Check:
     module: str = ""
     doc: str = ""
     options: dict[str, Any] = field(default_factory=dict)  # typed parameters and their defaults
+    flag: str | None = None  # runs only when `lint matrix` gets this flag ("deep", "coverage")
 
     @property
     def family(self) -> str:
@@ -79,6 +80,7 @@ def check(
     level: Level = Level.ERROR,
     kinds: tuple[str, ...] = (),
     options: dict[str, Any] | None = None,
+    flag: str | None = None,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Declare the decorated function as a check. Metadata is validated by the meta-tests."""
 
@@ -97,6 +99,7 @@ def check(
                 module=function.__module__,
                 doc=(module.__doc__ or "").strip(),
                 options=dict(options or {}),
+                flag=flag,
             )
         )
         return function

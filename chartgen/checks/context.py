@@ -7,7 +7,7 @@ from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from threading import Lock
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from chartgen.helm import RenderFailure
 from chartgen.kubeschema import SchemaValidator
@@ -50,6 +50,7 @@ class Ledger:
     skipped: list[tuple[str, str, str, str]] = field(default_factory=list)  # (check, scenario, version, reason)
     suppressions: list[Suppression] = field(default_factory=list)
     used: set[Suppression] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)  # figures a check wants in the report (e.g. coverage)
     lock: Lock = field(default_factory=Lock)
 
 
@@ -65,6 +66,9 @@ class Services:
     ledger: Ledger = field(default_factory=Ledger)
     check_ids: frozenset[str] = frozenset()
     sharded: bool = False  # this run is one part of a matrix: whole-matrix conclusions are not its to draw
+    # Renders a scenario at a version the way the run does (for checks that need more renders).
+    render: Callable[[Scenario, str], dict[str, str]] | None = None
+    api_versions: tuple[str, ...] = ()
 
     @cached_property
     def env_catalog(self) -> Any:

@@ -36,6 +36,7 @@ class MatrixOptions:
     scenarios: list[str] = field(default_factory=list)  # name filters (globs)
     crd_schemas: list[Path] = field(default_factory=list)
     shard: str | None = None
+    flags: frozenset[str] = frozenset()  # "deep", "coverage": checks that cost extra renders
 
 
 @dataclass
@@ -114,7 +115,7 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         chart_dir=chart_dir,
         scenarios=scenarios,
         kube_versions=_versions(options.kube_versions or (project.kube_versions if in_project else []), chart_dir),
-        checks=configure_checks(lint.get("checks", {})),
+        checks=configure_checks(lint.get("checks", {}), options.flags),
         root=root,
         api_versions=project.api_versions if in_project else [],
         catalog_dir=project.catalog_dir if in_project else None,
@@ -128,13 +129,16 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
     )
 
 
-def configure_checks(settings: dict[str, Any]) -> list[ConfiguredCheck]:
-    """Every check at its default level, with the project's overrides; "off" removes one."""
+def configure_checks(settings: dict[str, Any], flags: frozenset[str] = frozenset()) -> list[ConfiguredCheck]:
+    """Every check at its default level, with the project's overrides; "off" removes one, and a
+    check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it."""
     for key in settings:
         if find_check(key) is None:
             raise UserError(f"unknown check '{key}' in lint.checks (see `chartgen checks list`)", "chartgen.yaml")
     configured = []
     for check in all_checks():
+        if check.flag and check.flag not in flags:
+            continue
         setting = settings.get(check.id, settings.get(check.code, {}))
         if isinstance(setting, str):
             setting = {"level": setting}

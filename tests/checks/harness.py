@@ -5,13 +5,14 @@ A fixture (``tests/checks/fixtures/<check-id>/{pass,fail}-<case>.yaml``)::
     description: What the case shows.
     kube_version: "1.29"             # optional
     also: [other-check]              # optional: checks that must run too (their findings are ignored)
-    scenario: {expect: {...}, implicit: false}   # optional scenario fields
+    scenario: {expect: {...}, implicit: false, values: {...}}   # optional scenario fields
     chart: {Chart.yaml: "..."}       # optional chart files (default: a minimal chart)
     allow: [{check: ..., reason: ...}]           # optional config allow-list
     render:
       fails: "message"               # the render fails with this message, or:
       values: true                   # ...it is a values-schema failure
-      templates: {fixture/templates/x.yaml: "..."}   # the rendered text per template
+      templates: {fixture/templates/x.yaml: "..."}   # the rendered text per template, or:
+      helm: true                     # render the fixture's chart files with the Helm engine
     findings:                        # exactly these findings of the check under test
       - {message: "regex", path: "...", kind: "..."}
 """
@@ -50,7 +51,7 @@ def run_fixture(check_id: str, fixture: dict[str, Any], workdir: Path) -> list[R
         (chart_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (chart_dir / name).write_text(text)
     wanted = {check_id, *fixture.get("also", [])}
-    checks = [c for c in configure_checks({}) if c.check.id in wanted]
+    checks = [c for c in configure_checks({}, frozenset({"deep", "coverage"})) if c.check.id in wanted]
     target = LintTarget(
         chart_dir=chart_dir,
         scenarios=[_scenario(fixture.get("scenario") or {})],
@@ -60,7 +61,7 @@ def run_fixture(check_id: str, fixture: dict[str, Any], workdir: Path) -> list[R
         suppressions=[Suppression(a["check"], a["reason"], "fixture", a.get("kind"), a.get("name"), a.get("scenario"))
                       for a in fixture.get("allow", [])],
         catalog_dir=ROOT / "schemas" / "catalog",
-        renderer=lambda chart, scenario, version, apis: _canned(render),
+        renderer=None if render.get("helm") else (lambda chart, scenario, version, apis: _canned(render)),
     )
     return [r for r in run_matrix(target).results if r.check == check_id]
 
@@ -78,7 +79,7 @@ def _scenario(data: dict[str, Any]) -> Scenario:
     return Scenario(
         name=data.get("name", "fixture"),
         description="fixture",
-        values={},
+        values=data.get("values") or {},
         expect=Expectation(
             fails=expect.get("fails"),
             present=tuple(ObjectMatch(**m) for m in expect.get("present", [])),

@@ -1,0 +1,1 @@
+"""Checks of alerting and recording rules (Prometheus Operator PrometheusRule objects)."""

@@ -1,0 +1,31 @@
+"""The rules of a PrometheusRule, with their paths, for the monitoring checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: dict[str, Any]
+    path: str  # e.g. "spec.groups[0].rules[2]"
+    group: dict[str, Any]
+    group_path: str
+
+    @property
+    def name(self) -> str:
+        return str(self.rule.get("alert") or self.rule.get("record") or "")
+
+    @property
+    def is_alert(self) -> bool:
+        return "alert" in self.rule
+
+
+def rules(obj: dict[str, Any]) -> Iterator[Rule]:
+    for g, group in enumerate((obj.get("spec") or {}).get("groups") or []):
+        if not isinstance(group, dict):
+            continue
+        for r, rule in enumerate(group.get("rules") or []):
+            if isinstance(rule, dict):
+                yield Rule(rule, f"spec.groups[{g}].rules[{r}]", group, f"spec.groups[{g}]")

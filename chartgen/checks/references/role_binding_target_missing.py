@@ -1,0 +1,83 @@
+"""
+## What it does
+Reports a RoleBinding or ClusterRoleBinding that binds something the render does not contain:
+a `ServiceAccount` subject that is not rendered in its namespace (the subject's `namespace`, else
+the binding's, else the release's), or a `roleRef` to a `Role` that is not rendered in the
+binding's namespace. A ClusterRoleBinding that refers to a `Role` is reported too: the API
+server rejects it. The `default` ServiceAccount, User and Group subjects, ClusterRole references
+(often Kubernetes' own, such as `view`) and names declared external are not checked. External
+names come from the scenario's values, by the same rule as `missing-config-reference` (for
+example `serviceAccount: {create: false, name: ci}`), and from the option `external`.
+
+## Why is this bad?
+The binding is accepted but grants nothing: the pods it was written for get `forbidden` from
+the API server and fail at run time, far from the cause. It happens when a ServiceAccount or
+Role template is switched off, or renamed, and the binding still uses the old name.
+
+## Example
+```yaml
+kind: RoleBinding
+metadata: {name: agent}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: agent-secrets}
+subjects:
+  - kind: ServiceAccount
+    name: agent                  # the ServiceAccount is rendered as "certctl-agent"
+```
+
+## Use instead
+```yaml
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "certctl.agent.serviceAccountName" . }}
+    namespace: {{ .Release.Namespace }}
+```
+
+## References
+- https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext
+from chartgen.checks.objects import declared_external, find_object, namespace_of
+from chartgen.findings import Finding
+from chartgen.manifests import Manifest
+
+
+@check(
+    id="role-binding-target-missing",
+    code="REF008",
+    scope=Scope.OBJECT,
+    kinds=("RoleBinding", "ClusterRoleBinding"),
+    description="A role binding names a ServiceAccount or Role that the render does not contain.",
+    remediation="Render the ServiceAccount and Role under the same conditions and names as the binding.",
+    options={"external": []},
+)
+def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
+    binding = manifest.obj
+    default = ctx.outcome.scenario.namespace
+    namespace = namespace_of(binding, default)
+    objects = [m.obj for m in ctx.objects]
+    external = declared_external(ctx)
+    for index, subject in enumerate(binding.get("subjects") or []):
+        if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":
+            continue
+        name = str(subject.get("name") or "")
+        subject_namespace = str(subject.get("namespace") or namespace)
+        if name in ("", "default") or name in external:
+            continue
+        if find_object(objects, "ServiceAccount", name, subject_namespace, default) is None:
+            yield Finding(f'subject ServiceAccount "{name}" is not rendered in namespace {subject_namespace} '
+                          "and not declared external", path=f"subjects[{index}].name")
+    role_ref = binding.get("roleRef") or {}
+    if role_ref.get("kind") != "Role":
+        return
+    name = str(role_ref.get("name") or "")
+    if binding.get("kind") == "ClusterRoleBinding":
+        yield Finding(f'a ClusterRoleBinding can only refer to a ClusterRole, not Role "{name}"', path="roleRef.kind")
+    elif name not in external and find_object(objects, "Role", name, namespace, default) is None:
+        yield Finding(f'Role "{name}" is not rendered in namespace {namespace} and not declared external',
+                      path="roleRef.name")

@@ -1,0 +1,79 @@
+"""
+## What it does
+Reports a ServiceMonitor (`monitoring.coreos.com/v1`) whose `selector` matches no Service
+of the render in the namespaces it watches (`namespaceSelector`; its own namespace when
+unset), or whose endpoint `port` names a port that none of the matched Services has.
+
+## Why is this bad?
+The Prometheus Operator generates a scrape job without targets: nothing is scraped, no error
+is shown, and alerts on the missing metrics stay silent (an `absent()` alert is the only
+witness). Service port names are easy to change in one template and not the other.
+
+## Example
+```yaml
+kind: ServiceMonitor
+spec:
+  selector: {matchLabels: {app.kubernetes.io/component: server}}
+  endpoints: [{port: metrics}]      # the Service's port is named "http"
+```
+
+## Use instead
+```yaml
+  endpoints: [{port: http}]
+```
+
+## References
+- https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitorSpec
+- https://prometheus-operator.dev/docs/developer/troubleshooting/#troubleshooting-servicemonitor-changes
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext
+from chartgen.checks.objects import name_of, namespace_of, selector_text, selects
+from chartgen.findings import Finding
+from chartgen.manifests import Manifest
+
+
+@check(
+    id="service-monitor-port-missing",
+    code="REF007",
+    scope=Scope.OBJECT,
+    kinds=("ServiceMonitor",),
+    description="A ServiceMonitor selects no rendered Service, or names a port its Services do not have.",
+    remediation="Match the selector to the Service labels and name an endpoint port the Service declares.",
+)
+def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
+    if not str(manifest.obj.get("apiVersion", "")).startswith("monitoring.coreos.com/"):
+        return
+    spec = manifest.obj.get("spec") or {}
+    selector = spec.get("selector") or {}
+    default = ctx.outcome.scenario.namespace
+    watched = _watched_namespaces(spec.get("namespaceSelector") or {}, namespace_of(manifest.obj, default))
+    services = [
+        m.obj for m in ctx.objects
+        if m.obj.get("kind") == "Service"
+        and (watched is None or namespace_of(m.obj, default) in watched)
+        and (not selector_text(selector) or selects(selector, (m.obj.get("metadata") or {}).get("labels") or {}))
+    ]
+    if not services:
+        where = "any namespace" if watched is None else f"namespace {', '.join(sorted(watched))}"
+        labels = f" has labels {selector_text(selector)}" if selector_text(selector) else " is rendered"
+        yield Finding(f"no Service in {where}{labels}", path="spec.selector")
+        return
+    port_names = {p.get("name") for s in services for p in (s.get("spec") or {}).get("ports") or [] if isinstance(p, dict)}
+    selected = ", ".join(f"Service/{name_of(s)}" for s in services)
+    for index, endpoint in enumerate(spec.get("endpoints") or []):
+        port = (endpoint or {}).get("port")
+        if port is not None and port not in port_names:
+            yield Finding(f'no port named "{port}" in {selected}', path=f"spec.endpoints[{index}].port")
+
+
+def _watched_namespaces(namespace_selector: dict[str, Any], own: str) -> set[str] | None:
+    """The namespaces whose Services a ServiceMonitor considers; None for all."""
+    if namespace_selector.get("any"):
+        return None
+    return set(namespace_selector.get("matchNames") or []) or {own}

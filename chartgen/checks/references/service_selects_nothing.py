@@ -1,0 +1,58 @@
+"""
+## What it does
+Reports a Service whose selector matches the pod labels of no workload (Deployment,
+StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod) in the same render and namespace.
+Services without a selector (endpoints managed elsewhere, ExternalName) are not checked.
+
+## Why is this bad?
+The Service gets no endpoints: clients resolve its name but every connection is refused or
+times out. It happens when a template's selector labels drift from the pod template labels,
+or when the workload is switched off while its Service is still rendered.
+
+## Example
+```yaml
+kind: Service
+spec:
+  selector: {app.kubernetes.io/component: api}      # the pods are labelled component: server
+```
+
+## Use instead
+```yaml
+kind: Service
+spec:
+  selector: {app.kubernetes.io/component: server}   # built by the same helper as the pod labels
+```
+Render the Service under the same condition as its workload.
+
+## References
+- https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext
+from chartgen.checks.objects import namespace_of, selected_workloads, selector_text
+from chartgen.findings import Finding
+from chartgen.manifests import Manifest
+
+
+@check(
+    id="service-selects-nothing",
+    code="REF001",
+    scope=Scope.OBJECT,
+    kinds=("Service",),
+    description="A Service selector matches the pods of no workload in the render.",
+    remediation="Make the Service selector equal the pod template labels of the workload it fronts.",
+)
+def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
+    selector = (manifest.obj.get("spec") or {}).get("selector")
+    if not selector:
+        return
+    default = ctx.outcome.scenario.namespace
+    namespace = namespace_of(manifest.obj, default)
+    if not selected_workloads(selector, (m.obj for m in ctx.objects), namespace, default):
+        yield Finding(f"no workload in namespace {namespace} has pods labelled {selector_text(selector)}",
+                      path="spec.selector")

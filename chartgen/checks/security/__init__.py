@@ -1,0 +1,1 @@
+"""Security checks: Pod Security Standards (restricted) and more."""

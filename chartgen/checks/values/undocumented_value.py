@@ -1,0 +1,90 @@
+"""
+## What it does
+Reports values without documentation: with a values schema, every property needs a
+`description`; without one, every key of values.yaml needs a comment directly above it.
+
+## Why is this bad?
+Operators learn a chart from values.yaml and its generated docs. An undocumented key is
+guessed at, or ignored.
+
+## Example
+```yaml
+server:
+  replicas: 1
+```
+
+## Use instead
+```yaml
+server:
+  # Number of server pods.
+  replicas: 1
+```
+
+## References
+- https://helm.sh/docs/chart_best_practices/values/#document-valuesyaml
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext
+from chartgen.findings import Finding, Level
+
+
+@check(
+    id="undocumented-value",
+    code="VAL004",
+    scope=Scope.CHART,
+    level=Level.WARNING,
+    description="A value has no description in the schema, or no comment in values.yaml.",
+    remediation="Describe the value in the schema (description) or in a comment above it in values.yaml.",
+)
+def run(chart_dir: Path, ctx: CheckContext) -> Iterator[Finding]:
+    chart = ctx.services.chart
+    if chart.schema:
+        for path in _undescribed(chart.schema, ()):
+            yield Finding(f"{'.'.join(path)} has no description in values.schema.json",
+                          template=f"{chart.name}/values.schema.json")
+        return
+    values_file = chart_dir / "values.yaml"
+    if values_file.is_file():
+        for path, line in _uncommented(values_file.read_text(encoding="utf-8")):
+            yield Finding(f"{path} has no comment in values.yaml", template=f"{chart.name}/values.yaml", line=line)
+
+
+def _undescribed(schema: dict[str, Any], path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    for key, child in (schema.get("properties") or {}).items():
+        if not isinstance(child, dict):
+            continue
+        if not str(child.get("description", "")).strip():
+            yield (*path, key)
+        yield from _undescribed(child, (*path, key))
+
+
+def _uncommented(text: str) -> Iterator[tuple[str, int]]:
+    """Keys of a block-style values.yaml without a comment line directly above them (keys
+    inside list items are part of their item's value and are not judged)."""
+    stack: list[tuple[int, str]] = []  # (indent, key); key "-" marks a list item
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if stripped.startswith("- "):
+            stack.append((indent, "-"))
+            continue
+        if ":" not in stripped:
+            continue
+        key = stripped.split(":", 1)[0].strip().strip("'\"")
+        inside_list = any(name == "-" for _, name in stack)
+        path = ".".join([name for _, name in stack] + [key])
+        stack.append((indent, key))
+        previous = lines[number - 2].strip() if number > 1 else ""
+        if not inside_list and not previous.startswith("#"):
+            yield path, number

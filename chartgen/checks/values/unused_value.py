@@ -1,0 +1,188 @@
+"""
+## What it does
+Finds values that change nothing: for every key of the chart's default values it renders a
+scenario again with that one value changed (to another value its schema allows) and compares
+the output. A key that changes no rendered output in any of the scenarios tried (the richest
+first, up to option `max_scenarios`) is unused. This is render evidence, not a reading of the
+templates: a key read only in a dead branch, or overwritten before use, counts as unused. Keys
+that cannot be changed validly (no alternative the schema allows) are not judged. It costs about
+one render per key, so it runs with `chartgen lint matrix --deep`.
+
+## Why is this bad?
+An unused value is a promise the chart does not keep: an operator sets it and nothing happens.
+The upstream chart had 23 such keys (podDisruptionBudget.*, monitoring.serviceMonitor.*,
+server.logging.format...), and an example file relied on several of them.
+
+## Example
+```yaml
+server:
+  logging:
+    format: text   # the template hard-codes CERTCTL_LOG_FORMAT=json
+```
+
+## Use instead
+Wire the value into the templates, or remove it from values.yaml and the schema.
+
+## References
+- https://helm.sh/docs/chart_best_practices/values/
+"""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any, Iterator, Sequence
+
+import jsonschema
+
+from chartgen import helm
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.findings import Finding, Level
+
+_MISSING = object()
+
+
+@check(
+    id="unused-value",
+    code="VAL002",
+    scope=Scope.MATRIX,
+    level=Level.WARNING,
+    description="Changing a value changes no rendered output in any scenario tried.",
+    remediation="Use the value in a template, or remove it from values.yaml and the schema.",
+    options={"max_scenarios": 4},
+    flag="deep",
+)
+def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
+    render = ctx.services.render
+    if render is None:
+        return
+    chart = ctx.services.chart
+    schema = chart.schema or {}
+    baselines = _richest(outcomes, int(ctx.options["max_scenarios"]))
+    if not baselines:
+        return
+    paths = list(_leaves(chart.values))
+
+    def used(path: tuple[str, ...]) -> bool | None:
+        tried = False
+        for outcome in baselines:
+            values = helm_merged(chart, outcome.scenario.values)
+            current = _get(values, path)
+            alternative = _alternative(current, _schema_at(schema, path))
+            if alternative is _MISSING:
+                continue
+            _set(values, path, alternative)
+            try:
+                rendered = render(replace(outcome.scenario, values=values), outcome.kube_version)
+            except helm.RenderFailure as failure:
+                if failure.values:
+                    continue  # the change broke the schema: no evidence either way
+                return True  # a template gate read it
+            tried = True
+            if rendered != outcome.rendered:
+                return True
+        return False if tried else None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        verdicts = list(pool.map(used, paths))
+    for path, verdict in zip(paths, verdicts):
+        if verdict is False:
+            yield Finding(f"value {'.'.join(path)} changes no rendered output in "
+                          f"{', '.join(o.scenario.name for o in baselines)}", template=f"{chart.name}/values.yaml")
+
+
+def helm_merged(chart: Any, overlay: dict[str, Any]) -> dict[str, Any]:
+    """The chart's defaults with the scenario's values over them, as Helm merges them."""
+    return copy.deepcopy(chart.merge_values(overlay))
+
+
+def _richest(outcomes: Sequence[RenderOutcome], limit: int) -> list[RenderOutcome]:
+    """One rendered outcome per scenario, those with the most objects first."""
+    seen: set[str] = set()
+    ranked = []
+    for outcome in sorted((o for o in outcomes if o.ok and o.manifests and o.scenario.expect.fails is None),
+                          key=lambda o: (-len(o.manifests), o.scenario.name)):
+        if outcome.scenario.name not in seen:
+            seen.add(outcome.scenario.name)
+            ranked.append(outcome)
+    return ranked[:limit]
+
+
+def _leaves(values: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    if isinstance(values, dict) and values:
+        for key, value in values.items():
+            yield from _leaves(value, (*path, str(key)))
+    elif path:
+        yield path
+
+
+def _get(values: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = values
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return _MISSING
+        node = node[key]
+    return node
+
+
+def _set(values: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    node = values
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+
+
+def _schema_at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    node = schema
+    for key in path:
+        node = (node.get("properties") or {}).get(key) or (
+            node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {})
+    return node or {}
+
+
+def _alternative(current: Any, schema: dict[str, Any]) -> Any:
+    """A different value the key's schema accepts, or _MISSING when none is found."""
+    for candidate in _candidates(current, schema):
+        if candidate != current and not list(jsonschema.Draft7Validator(schema).iter_errors(candidate)):
+            return candidate
+    return _MISSING
+
+
+def _candidates(current: Any, schema: dict[str, Any]) -> Iterator[Any]:
+    yield from schema.get("enum", [])
+    yield from schema.get("examples", [])
+    if isinstance(current, bool):
+        yield not current
+    elif isinstance(current, int):
+        yield from (current + 1, current - 1)
+    elif isinstance(current, float):
+        yield from (current / 2, current * 2, current + 1)
+    elif isinstance(current, str):
+        yield from (current + "x", f"x{current}", "1" + current, current[:-1] or "x", "certctl-probe")
+        if current:
+            yield from ("2" + current.lstrip("0123456789"), current.replace(current[0], "9", 1))
+    elif isinstance(current, list):
+        if current:
+            yield current[:-1]
+        item = _minimal(schema.get("items") or {})
+        if item is not _MISSING:
+            yield [*current, item]
+    elif isinstance(current, dict):
+        yield {**current, "chartgen-probe": "x"}
+
+
+def _minimal(schema: dict[str, Any]) -> Any:
+    """The smallest instance of an item schema: required keys with simple values."""
+    kind = schema.get("type")
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "object" or "properties" in schema:
+        required = schema.get("required", [])
+        return {key: _minimal((schema.get("properties") or {}).get(key, {"type": "string"})) for key in required}
+    if kind in ("integer", "number"):
+        return 1
+    if kind == "boolean":
+        return True
+    return "x"

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from chartgen import __version__
-from chartgen.cli import checks, lint, render
+from chartgen.cli import checks, lint, render, values
 from chartgen.cli.common import STATE
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(render.app)
 app.add_typer(lint.app, name="lint")
 app.add_typer(checks.app, name="checks")
+app.add_typer(values.app, name="values")
 
 
 def _print_version(value: bool) -> None:

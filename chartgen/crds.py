@@ -13,11 +13,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
 from chartgen.errors import UserError
 from chartgen.kubeschema import SchemaValidator
-from chartgen.yamlfiles import read_text
+from chartgen.yamlfiles import parse_yaml_documents, read_text
 
 # Fields every object has; CRD schemas often leave them out.
 _OBJECT_FIELDS = {
@@ -41,10 +39,13 @@ def load_schema_files(validator: SchemaValidator, paths: list[Path]) -> int:
 
 def _schemas_in(path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
     text = read_text(path)
-    try:
-        documents = [json.loads(text)] if path.suffix == ".json" else list(yaml.load_all(text, Loader=yaml.CSafeLoader))
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"cannot parse schema file: {exc}", str(path)) from None
+    if path.suffix == ".json":
+        try:
+            documents = [json.loads(text)]
+        except json.JSONDecodeError as exc:
+            raise UserError(f"invalid JSON: {exc.msg}", f"{path}:{exc.lineno}:{exc.colno}") from None
+    else:
+        documents = parse_yaml_documents(text, str(path))
     for document in documents:
         if not isinstance(document, dict):
             continue

@@ -64,8 +64,7 @@ def run_matrix(target: LintTarget, workers: int = 2, progress: Callable[[int, in
         api_versions=tuple(target.api_versions),
     )
     services.ledger.suppressions.extend(target.suppressions)
-    renderer = target.renderer or helm_render
-    services.render = lambda scenario, version: renderer(chart, scenario, version, target.api_versions)
+    services.render = _renderer(target, chart)
     engine = _Run(target, services, progress)
     return engine.run(workers)
 
@@ -77,6 +76,7 @@ class _Run:
         self.progress = progress
         self.locator = services.locator
         self._suppressed = 0
+        self._parsed: dict[tuple[str, str], tuple[list[Manifest], list[Any]]] = {}
         self.by_scope: dict[Scope, list[ConfiguredCheck]] = {scope: [] for scope in Scope}
         for configured in target.checks:
             self.by_scope[configured.check.scope].append(configured)
@@ -129,7 +129,7 @@ class _Run:
         except helm.RenderFailure as failure:
             outcome = RenderOutcome(scenario, version, failure=failure)
         else:
-            manifests, failures = parse_rendered(rendered)
+            manifests, failures = self._parse(rendered)
             outcome = RenderOutcome(scenario, version, rendered, tuple(manifests), tuple(failures))
         results: list[Result] = []
         for configured in self.by_scope[Scope.RENDER]:
@@ -140,6 +140,21 @@ class _Run:
                 if configured.check.applies_to(kind):
                     results += self._call(configured, manifest, outcome, scenario.name, version)
         return outcome, self._apply_annotations(results, outcome)
+
+    def _parse(self, rendered: dict[str, str]) -> tuple[list[Manifest], list[Any]]:
+        """Parse each template's text once per run: most texts repeat across scenarios and
+        versions. The parsed objects are shared read-only between outcomes."""
+        manifests: list[Manifest] = []
+        failures: list[Any] = []
+        for template in sorted(rendered):
+            text = rendered[template]
+            cached = self._parsed.get((template, text))
+            if cached is None:
+                cached = parse_rendered({template: text})
+                self._parsed[(template, text)] = cached
+            manifests += cached[0]
+            failures += cached[1]
+        return manifests, failures
 
     def _call(self, configured: ConfiguredCheck, subject: Any, outcome: RenderOutcome | None,
               scenario: str, version: str) -> list[Result]:
@@ -213,6 +228,32 @@ class _Run:
                 self.services.ledger.used.add(match)
                 self._suppressed += 1
         return kept
+
+
+def _renderer(target: LintTarget, chart: Any) -> Callable[[Scenario, str], dict[str, str]]:
+    """How the run renders a (scenario, version): values checked once against the schema, then
+    the Helm engine on a schema-less copy of the chart (or the target's canned renderer)."""
+    if target.renderer is not None:
+        return lambda scenario, version: target.renderer(chart, scenario, version, target.api_versions)
+    gate = helm.ValuesGate(chart)
+    render_chart = helm.load_render_chart(target.chart_dir)
+    # The run's own scenarios live as long as the run, so their ids are stable keys: each is
+    # checked once for all its versions. Scenarios made on the fly (checks) are checked each time.
+    planned = {id(scenario) for scenario in target.scenarios}
+    verdicts: dict[int, helm.RenderFailure | None] = {}
+
+    def render(scenario: Scenario, version: str) -> dict[str, str]:
+        if id(scenario) in planned:
+            if id(scenario) not in verdicts:
+                verdicts[id(scenario)] = gate.check(scenario.values)
+            failure = verdicts[id(scenario)]
+        else:
+            failure = gate.check(scenario.values)
+        if failure is not None:
+            raise failure
+        return helm_render(render_chart, scenario, version, target.api_versions)
+
+    return render
 
 
 def helm_render(chart: Any, scenario: Scenario, version: str, api_versions: list[str]) -> dict[str, str]:

@@ -133,6 +133,10 @@ class Project:
     config: dict[str, Any]
 
     @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
     def chart(self) -> dict[str, Any]:
         return self.config["chart"]
 
@@ -167,6 +171,10 @@ class Project:
     @property
     def example_sources(self) -> Path:
         return self.root / "values" / "examples"
+
+    @property
+    def profile_sources(self) -> Path:
+        return self.root / "values" / "profiles"
 
     @property
     def kube_versions(self) -> list[str]:
@@ -206,17 +214,23 @@ def find_project(start: Path | None = None, *, required: bool = True) -> Project
 
 def load_project(start: Path | None = None) -> Project:
     """Load and validate the project configuration found from ``start`` (default: cwd)."""
+    if start is not None and not start.exists():
+        raise UserError("project directory not found", str(start))
     root = find_root(start or Path.cwd())
     path = root / CONFIG_NAME
     config = load_mapping(path)
     errors = sorted(jsonschema.Draft7Validator(CONFIG_SCHEMA).iter_errors(config), key=lambda e: list(e.path))
     if errors:
-        raise UserError(_describe(errors[0]), str(path))
+        raise UserError(describe_schema_error(errors[0]), str(path))
     return Project(root=root, config=config)
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
-    """One readable sentence for a config schema error, naming the key."""
+_JSON_TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "integer": "an integer",
+               "number": "a number", "boolean": "true or false", "null": "null"}
+
+
+def describe_schema_error(error: jsonschema.ValidationError) -> str:
+    """One readable sentence for an error in a config-like file (chartgen.yaml, a scenario), naming the key."""
     where = ".".join(str(part) for part in error.absolute_path)
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -224,4 +238,30 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"unknown key '{key}'"
     if error.validator == "required":
         return f"missing required key '{where + '.' if where else ''}{error.message.split(chr(39))[1]}'"
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deeper = [sub for sub in error.context if sub.relative_path]
+        if deeper:  # an alternative has the right shape but fails inside: name what is wrong there
+            return describe_schema_error(max(deeper, key=lambda sub: len(sub.relative_path)))
+        wanted = _alternatives(error.context)
+        if wanted:
+            return f"'{where}': expected {wanted}, got {error.instance!r}"
+    if error.validator == "type":
+        return f"'{where or '(top level)'}': expected {_type_names(error.validator_value)}, got {error.instance!r}"
     return f"'{where}': {error.message}"
+
+
+def _alternatives(errors: list[jsonschema.ValidationError]) -> str | None:
+    """"a string or a list" for the failed alternatives of a oneOf; None unless all are type or enum errors."""
+    wanted = []
+    for error in errors:
+        if error.validator == "type":
+            wanted.append(_type_names(error.validator_value))
+        elif error.validator == "enum":
+            wanted.append("one of " + ", ".join(str(value) for value in error.validator_value))
+        else:
+            return None
+    return " or ".join(dict.fromkeys(wanted))
+
+
+def _type_names(types: str | list[str]) -> str:
+    return " or ".join(_JSON_TYPES.get(name, name) for name in ([types] if isinstance(types, str) else types))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from chartgen.errors import UserError
+
+# libyaml when PyYAML was built with it (the wheels are); the pure-Python loader otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_text(path: Path) -> str:
@@ -22,10 +26,29 @@ def read_text(path: Path) -> str:
         raise UserError(f"cannot read file: {exc}", str(path)) from None
 
 
-def parse_yaml(text: str, source: str) -> Any:
+class _ValuesLoader(_LOADER):  # type: ignore[misc, valid-type]
+    """Reads values as Helm does: a date or a time stays a string."""
+
+
+_ValuesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _LOADER.yaml_implicit_resolvers.items()
+}
+
+
+def parse_yaml(text: str, source: str, *, loader: type = _LOADER) -> Any:
     """Parse one YAML document; syntax errors name ``source:line:column``."""
+    return _parsing(lambda: yaml.load(text, Loader=loader), source)
+
+
+def parse_yaml_documents(text: str, source: str) -> list[Any]:
+    """Parse every document of a YAML stream; syntax errors name ``source:line:column``."""
+    return _parsing(lambda: list(yaml.load_all(text, Loader=_LOADER)), source)
+
+
+def _parsing(parse: Any, source: str) -> Any:
     try:
-        return yaml.load(text, Loader=yaml.CSafeLoader)
+        return parse()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -41,7 +64,48 @@ def load_yaml_file(path: Path) -> Any:
 
 def load_mapping(path: Path) -> dict[str, Any]:
     """Read a YAML file that must hold a mapping (an empty file is an empty mapping)."""
-    data = load_yaml_file(path)
+    return _mapping(load_yaml_file(path), path)
+
+
+def load_values(path: Path) -> dict[str, Any]:
+    """Read a values file (or a scenario, which holds values) as Helm would: a mapping of JSON
+    data, dates left as strings; a value JSON cannot carry is a UserError naming its path."""
+    data = _mapping(parse_yaml(read_text(path), str(path), loader=_ValuesLoader), path)
+    problem = _not_json(data, "", set())
+    if problem:
+        raise UserError(problem, str(path))
+    return data
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _not_json(node: Any, where: str, ancestors: set[int]) -> str | None:
+    """Why ``node`` is not JSON data (an unsupported type, a non-finite number, a recursive alias), or None."""
+    label = where or "(top level)"
+    if isinstance(node, (dict, list)):
+        if id(node) in ancestors:
+            return f"'{label}': a YAML alias refers to its own parent; values cannot be recursive"
+        ancestors.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(node, dict) and not isinstance(key, _JSON_SCALARS):
+                return f"'{label}': a {type(key).__name__} key is not supported; keys are strings"
+            child = f"{where}[{key}]" if isinstance(node, list) else f"{where}.{key}" if where else str(key)
+            problem = _not_json(value, child, ancestors)
+            if problem:
+                return problem
+        ancestors.discard(id(node))
+        return None
+    if isinstance(node, float) and not math.isfinite(node):
+        return f"'{label}': {node} is not allowed; Helm values are JSON data, which has no NaN or infinity"
+    if not isinstance(node, _JSON_SCALARS):
+        return (f"'{label}': a {type(node).__name__} value is not supported; Helm values are JSON data "
+                "(strings, numbers, booleans, null, lists and mappings)")
+    return None
+
+
+def _mapping(data: Any, path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):

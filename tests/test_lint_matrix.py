@@ -200,7 +200,7 @@ def test_shards_partition_the_matrix_and_merge_back(tmp_path: Path) -> None:
         (["--values-dir", "ci"], "--values-dir needs --chart"),
         (["--scenario", "no-such-*"], "no scenario matches"),
         (["--format", "yaml"], "yaml"),
-        (["--chart", "/nonexistent/chart"], "not a chart directory"),
+        (["--chart", "/nonexistent/chart"], "chart not found"),
         (["--output", "/nonexistent/dir/report.json"], "the directory does not exist"),
     ],
 )

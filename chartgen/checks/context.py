@@ -69,6 +69,16 @@ class Services:
     # Renders a scenario at a version the way the run does (for checks that need more renders).
     render: Callable[[Scenario, str], dict[str, str]] | None = None
     api_versions: tuple[str, ...] = ()
+    _merged: dict[int, tuple[Scenario, dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    def merged_values(self, scenario: Scenario) -> dict[str, Any]:
+        """The values Helm renders a scenario with (chart defaults coalesced with the scenario's),
+        computed once per scenario; the entry keeps the scenario alive so its id stays unique."""
+        entry = self._merged.get(id(scenario))
+        if entry is None or entry[0] is not scenario:
+            entry = (scenario, self.chart.merge_values(scenario.values))
+            self._merged[id(scenario)] = entry
+        return entry[1]
 
     @cached_property
     def env_catalog(self) -> Any:

@@ -282,7 +282,7 @@ def external_names(values: Any, extra: Iterable[str] = ()) -> set[str]:
 def declared_external(ctx: CheckContext) -> set[str]:
     """``external_names`` of the values Helm renders with (the chart's defaults coalesced with the
     scenario's values), plus the check's ``external`` option."""
-    values = ctx.services.chart.merge_values(ctx.outcome.scenario.values)
+    values = ctx.services.merged_values(ctx.outcome.scenario)
     return external_names(values, ctx.options.get("external") or [])
 
 

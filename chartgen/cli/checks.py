@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from chartgen.cli.common import reports_errors, write_output
+from chartgen.cli.common import check_output, reports_errors, write_output
 from chartgen.errors import UserError
 
 app = typer.Typer(help="The checks chartgen runs: list them, or explain one.", no_args_is_help=True)
@@ -29,6 +29,7 @@ def list_command(
     """List every check with its code, level and description."""
     from chartgen.checks import docs
 
+    check_output(output)
     render = {ListFormat.text: docs.text, ListFormat.markdown: docs.markdown, ListFormat.json: docs.as_json}[format]
     write_output(render(), output)
 

@@ -18,6 +18,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1  # lint errors, or --check found drift
 EXIT_USAGE = 2  # bad input: flags, files, values
 EXIT_INTERNAL = 3  # a bug in chartgen
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +52,10 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             fail("interrupted")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader went away (`chartgen ... | head`): stop quietly, as a SIGPIPE would.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:  # a bug: say so plainly, keep the traceback behind --debug
             if STATE.debug:
                 traceback.print_exc()
@@ -61,13 +66,22 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def check_output(output: Path | None) -> None:
+    """Refuse an ``--output`` path that cannot be written, before doing the work."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UserError("cannot write the report: the path is a directory; name a file", str(output))
+    if not output.parent.is_dir():
+        raise UserError("cannot write the report: the directory does not exist", str(output))
+
+
 def write_output(text: str, output: Path | None) -> None:
     """Print ``text``, or write it to ``output`` whole (a temporary file renamed into place)."""
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    if not output.parent.is_dir():
-        raise UserError("cannot write the report: the directory does not exist", str(output))
+    check_output(output)
     partial = output.with_name(f".{output.name}.partial")
     try:
         partial.write_text(text, encoding="utf-8")

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from chartgen.cli.common import reports_errors, write_output
+from chartgen.cli.common import check_output, reports_errors, write_output
 from chartgen.errors import UserError
 
 app = typer.Typer(help="Lint charts: render with the Helm engine and run the checks.", no_args_is_help=True)
@@ -49,6 +49,12 @@ def matrix_command(
     crd_schema: Annotated[
         Optional[list[str]], typer.Option("--crd-schema", help="CRD or JSON schema file for custom resources (repeatable).")
     ] = None,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also run checks that cost extra renders (unused values).")
+    ] = False,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Measure which template branches the scenarios render.")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random tier: the seed.")] = 0,
     count: Annotated[int, typer.Option(help="Random tier: how many value sets.", min=1)] = 50,
     project_dir: Annotated[
@@ -62,6 +68,7 @@ def matrix_command(
     from chartgen.report import render_report, resolve_format
 
     fmt = resolve_format(format, os.environ)
+    check_output(output)
     if values_dir is not None and chart is None:
         raise UserError("--values-dir needs --chart")
     project = find_project(project_dir) if chart is None else find_project(project_dir, required=False)
@@ -75,14 +82,47 @@ def matrix_command(
         scenarios=list(scenario or []),
         crd_schemas=[Path(p) for p in crd_schema or []],
         shard=shard,
+        flags=frozenset(name for name, on in (("deep", deep), ("coverage", coverage)) if on),
     )
     plan = build_plan(project, options, project.root if project else Path.cwd())
+    check_chart_parses(plan.target)
     report = run_matrix(plan.target, progress=_progress_printer(len(plan.target.scenarios) * len(plan.target.kube_versions)))
     report.notes = plan.notes + report.notes
     if tier is Tier.random:
         report.notes += shrunk_failures(plan, report)
     write_output(render_report(report, fmt), output)
     raise typer.Exit(report.exit_code(strict))
+
+
+def check_chart_parses(target) -> None:
+    """A chart that cannot render whatever the values is bad input (exit 2), not a finding:
+    its values.schema.json must be JSON and its templates must parse as Go templates.
+
+    Helm parses every template before running any, so one render with the chart's own
+    defaults shows a parse error; other failures (gates, schema) are left to the checks.
+    """
+    import json
+
+    from chartgen import helm
+
+    schema = target.chart_dir / "values.schema.json"
+    if schema.is_file():
+        try:
+            json.loads(schema.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise UserError("the chart's values schema is not UTF-8 text", str(schema)) from None
+        except json.JSONDecodeError as exc:
+            raise UserError(f"the chart's values schema is not valid JSON: {exc.msg}",
+                            f"{schema}:{exc.lineno}:{exc.colno}") from None
+    chart = helm.load_chart(target.chart_dir)
+    try:
+        helm.render(chart, {}, kube_version=target.kube_versions[0] if target.kube_versions else None,
+                    api_versions=target.api_versions)
+    except helm.RenderFailure as failure:
+        if failure.message.startswith("parse error") and failure.template:
+            relative = failure.template.split("/", 1)[-1]  # Helm names it <chart name>/templates/...
+            raise UserError(f"the chart's templates do not parse: {failure.message}",
+                            f"{target.chart_dir / relative}:{failure.line}") from None
 
 
 def _progress_printer(total: int):
@@ -129,6 +169,8 @@ def merge_command(
     from chartgen.report import render_report, resolve_format
     from chartgen.report.merge import load_report, merge_reports
 
+    fmt = resolve_format(format, os.environ)  # flags first: a typo fails before any file is read
+    check_output(output)
     report = merge_reports([load_report(path) for path in files])
-    write_output(render_report(report, resolve_format(format, os.environ)), output)
+    write_output(render_report(report, fmt), output)
     raise typer.Exit(report.exit_code(strict))

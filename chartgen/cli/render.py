@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from chartgen.cli.common import EXIT_FINDINGS, EXIT_OK, reports_errors
-from chartgen.generate.build import build
-from chartgen.generate.writer import DirectoryReport, compare, project_lock, write_tree
-from chartgen.project import load_project
+
+if TYPE_CHECKING:
+    from chartgen.generate.writer import DirectoryReport
 
 app = typer.Typer()
 
@@ -29,6 +29,10 @@ def render_command(
     ] = None,
 ) -> None:
     """Generate the Helm chart (and example values) from schemas/ and templates/."""
+    from chartgen.generate.build import build
+    from chartgen.generate.writer import check_writable, compare, project_lock, write_tree
+    from chartgen.project import load_project
+
     project = load_project(project_dir)
     trees = build(project)
     if out is not None:
@@ -38,6 +42,8 @@ def render_command(
         reports = [compare(directory, files) for directory, files in trees.items()]
         raise typer.Exit(_print_check(reports, project.root))
     with project_lock(project.root):
+        for directory, files in trees.items():
+            check_writable(directory, files)  # all of them first: a refusal changes nothing
         for directory, files in trees.items():
             _print_written(write_tree(directory, files), len(files), project.root)
 

@@ -16,7 +16,7 @@ from chartgen.generate.jinja import make_environment, render_template
 from chartgen.project import Project
 from chartgen.values.document import emit_values_yaml, values_table
 from chartgen.values.schema import ValuesSchema, first_error, load_values_schema
-from chartgen.yamlfiles import load_mapping
+from chartgen.yamlfiles import load_values
 
 # Chart-level sources under templates/chart/ and where each lands in the chart.
 CHART_FILES = {
@@ -54,15 +54,21 @@ def build(project: Project) -> dict[Path, dict[str, str]]:
 
 
 def component_names(templates_dir: Path) -> list[str]:
-    return sorted(path.name for path in (templates_dir / "components").iterdir() if path.is_dir())
+    components = templates_dir / "components"
+    if not components.is_dir():
+        raise UserError("the components directory is missing (one subdirectory per component)", str(components))
+    return sorted(path.name for path in components.iterdir() if path.is_dir())
 
 
 def _render_components(env: jinja2.Environment, templates_dir: Path, context: dict[str, Any]) -> dict[str, str]:
-    """``components/<c>/<kind>.yaml.j2`` becomes ``templates/<c>-<kind>.yaml``;
-    sources under ``components/<c>/tests/`` become Helm test hooks in ``templates/tests/``."""
+    """``components/<c>/<kind>.yaml.j2`` becomes ``templates/<c>-<kind>.yaml``; sources under
+    ``components/<c>/tests/`` become Helm test hooks in ``templates/tests/``; a component's
+    ``_helpers.tpl.j2`` becomes ``templates/_<c>.tpl``."""
     files: dict[str, str] = {}
     for component in component_names(templates_dir):
         root = templates_dir / "components" / component
+        if (root / "_helpers.tpl.j2").is_file():
+            files[f"templates/_{component}.tpl"] = render_template(env, f"components/{component}/_helpers.tpl.j2", context)
         for source in sorted(root.rglob("*.yaml.j2")):
             relative = source.relative_to(root)
             kind = relative.name.removesuffix(".yaml.j2")
@@ -73,12 +79,17 @@ def _render_components(env: jinja2.Environment, templates_dir: Path, context: di
 
 
 def load_examples(project: Project, values: ValuesSchema) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Example values files, each checked against the values schema: ``{name: (text, data)}``."""
+    """Example values files and fleet profiles (shipped as ``values-<profile>.yaml``), each
+    checked against the values schema: ``{name: (text, data)}``."""
+    sources = [(path.stem, path) for path in sorted(project.example_sources.glob("*.yaml"))]
+    sources += [(f"values-{path.stem}", path) for path in sorted(project.profile_sources.glob("*.yaml"))]
     examples: dict[str, tuple[str, dict[str, Any]]] = {}
-    for path in sorted(project.example_sources.glob("*.yaml")):
-        data = load_mapping(path)
+    for name, path in sources:
+        data = load_values(path)
         error = first_error(values.schema, data)
         if error:
             raise UserError(f"'{error[0]}': {error[1]}", str(path))
-        examples[path.stem] = (path.read_text(encoding="utf-8"), data)
+        if name in examples:
+            raise UserError(f"two sources would both be shipped as {name}.yaml", str(path))
+        examples[name] = (path.read_text(encoding="utf-8"), data)
     return examples

@@ -16,6 +16,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,17 +79,8 @@ def compare(directory: Path, files: dict[str, str]) -> DirectoryReport:
 
 def write_tree(directory: Path, files: dict[str, str]) -> DirectoryReport:
     """Make ``directory`` hold exactly ``files`` plus the files chartgen does not own."""
-    _recover(directory)
+    check_writable(directory, files)
     report = compare(directory, files)
-    owned = read_manifest(directory)
-    clashes = [name for name in files if (directory / name).is_file() and name not in owned]
-    if clashes:
-        raise UserError(
-            "refusing to overwrite files chartgen does not own: "
-            + ", ".join(clashes)
-            + f". Move them away (or delete them) and run again; chartgen records the files it owns in {MANIFEST}.",
-            str(directory),
-        )
     manifest = manifest_text(files)
     if report.in_sync and (directory / MANIFEST).is_file() and (directory / MANIFEST).read_text() == manifest:
         return report
@@ -98,6 +90,8 @@ def write_tree(directory: Path, files: dict[str, str]) -> DirectoryReport:
     except OSError as exc:
         raise UserError(f"cannot write the output directory: {exc.strerror}", str(directory)) from None
     try:
+        # mkdtemp makes it 0700; the swapped-in tree keeps the mode the directory had (or would get).
+        os.chmod(staging, stat.S_IMODE(directory.stat().st_mode) if directory.is_dir() else 0o777 & ~_umask())
         for name, text in files.items():
             _write_file(staging / name, text)
         _write_file(staging / MANIFEST, manifest)
@@ -127,6 +121,42 @@ def project_lock(root: Path) -> Iterator[None]:
         except BlockingIOError:
             raise UserError("another chartgen render is running in this project; try again when it ends", str(path)) from None
         yield
+
+
+def check_writable(directory: Path, files: dict[str, str]) -> None:
+    """Refuse, before anything is touched, what write_tree() would refuse: an output path that
+    is a file or lies below one (the swap would move the file away), and generated files that
+    would overwrite files chartgen does not own. Call it for every directory of a render first,
+    so a refusal leaves all of them as they were. Undoes what a killed render left behind first."""
+    _check_output_path(directory)
+    _recover(directory)
+    owned = read_manifest(directory)
+    clashes = [name for name in sorted(files) if (directory / name).is_file() and name not in owned]
+    if clashes:
+        raise UserError(
+            "refusing to overwrite files chartgen does not own: "
+            + ", ".join(clashes)
+            + f". Move them away (or delete them) and run again; chartgen records the files it owns in {MANIFEST}.",
+            str(directory),
+        )
+
+
+def _check_output_path(directory: Path) -> None:
+    """The output path is a directory, or can be made one (no file where a directory must be)."""
+    if directory.exists() and not directory.is_dir():
+        raise UserError("the output path exists and is not a directory; chartgen will not replace it", str(directory))
+    for ancestor in directory.parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise UserError(f"cannot create the output directory: {ancestor} is a file, not a directory",
+                                str(directory))
+            return
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_file(path: Path, text: str) -> None:

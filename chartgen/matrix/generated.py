@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any, Mapping
 
+import jsonschema
+
 from chartgen.errors import UserError
 from chartgen.matrix.combinations import Constraint, Coverage, Factor, exhaustive, forbid, pair_coverage, pairwise, requires
 from chartgen.matrix.scenarios import Scenario
-from chartgen.values.schema import first_error
+from chartgen.project import describe_schema_error
 
 EXHAUSTIVE_LIMIT = 4096  # beyond this, the exhaustive tier refuses and points at pairwise
 
@@ -89,12 +91,14 @@ class FactorSpace:
         return {factor.name: get_path(self.base.values, factor.name) for factor in self.factors}
 
 
-def factor_space(schema: dict[str, Any] | None, base: Scenario, config: dict[str, Any]) -> FactorSpace:
+def factor_space(schema: dict[str, Any] | None, base: Scenario, config: dict[str, Any],
+                 config_file: str = "chartgen.yaml") -> FactorSpace:
     if schema is None:
         raise UserError("generated tiers need the chart's values.schema.json (the factors come from it)")
-    error = first_error(GENERATED_SCHEMA, config)
-    if error:
-        raise UserError(f"lint.generated.{error[0]}: {error[1]}", "chartgen.yaml")
+    errors = sorted(jsonschema.Draft7Validator(GENERATED_SCHEMA).iter_errors(config), key=lambda e: list(e.path))
+    if errors:
+        message = describe_schema_error(errors[0])
+        raise UserError(message.replace("'", "'lint.generated.", 1) if "'" in message else message, config_file)
     exclude = config.get("exclude", [])
     levels: dict[str, tuple[Any, ...]] = {
         path: choices for path, choices in _schema_factors(schema) if not any(fnmatch(path, p) for p in exclude)
@@ -108,7 +112,7 @@ def factor_space(schema: dict[str, Any] | None, base: Scenario, config: dict[str
         mentioned = rule["forbid"] if "forbid" in rule else {**rule["requires"]["if"], **rule["requires"]["then"]}
         unknown = sorted(set(mentioned) - names)
         if unknown:
-            raise UserError(f"lint.generated.constraints names {unknown}, which are not factors", "chartgen.yaml")
+            raise UserError(f"lint.generated.constraints names {unknown}, which are not factors", config_file)
         constraints.append(forbid(**rule["forbid"]) if "forbid" in rule
                            else requires(rule["requires"]["if"], rule["requires"]["then"]))
     adjust = [(dict(rule["when"]), dict(rule["set"])) for rule in config.get("adjust", [])]

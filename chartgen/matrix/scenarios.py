@@ -23,9 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from chartgen.errors import UserError
-from chartgen.values.schema import deep_merge, first_error
-from chartgen.yamlfiles import load_mapping
+from chartgen.project import describe_schema_error
+from chartgen.values.schema import deep_merge
+from chartgen.yamlfiles import load_values
 
 _MATCH = {
     "type": "object",
@@ -48,6 +51,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "values": {"type": "object"},
         "release": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53},
         "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+        "upgrade": {"type": "boolean"},
         "expect": {
             "type": "object",
             "additionalProperties": False,
@@ -104,6 +108,7 @@ class Scenario:
     expect: Expectation = field(default_factory=Expectation)
     release: str = "certctl"
     namespace: str = "certctl"
+    upgrade: bool = False  # render as `helm upgrade` would (.Release.IsUpgrade), not as an install
     source: str = ""  # the file it came from, for messages
     implicit: bool = False  # a plain values file (``--values-dir``): "renders" is its whole promise
 
@@ -112,16 +117,32 @@ def load_scenarios(directory: Path, *, release: str, namespace: str) -> list[Sce
     """Every ``*.yaml`` in ``directory`` as a scenario, ``extends`` resolved, sorted by name."""
     if not directory.is_dir():
         raise UserError("scenario directory not found", str(directory))
-    raw = {path.stem: (path, load_mapping(path)) for path in sorted(directory.glob("*.yaml"))}
+    raw = {path.stem: (path, load_values(path)) for path in sorted(directory.glob("*.yaml"))}
     for name, (path, data) in raw.items():
-        error = first_error(SCENARIO_SCHEMA, data)
-        if error:
-            raise UserError(f"'{error[0]}': {error[1]}", str(path))
+        _validate(data, path)
     resolved: dict[str, dict[str, Any]] = {}
     return [
         _scenario(name, path, data, _values(name, raw, resolved, ()), release, namespace)
         for name, (path, data) in raw.items()
     ]
+
+
+def _validate(data: dict[str, Any], path: Path) -> None:
+    """Reject a scenario file with a wrong key, type or regular expression, naming the key."""
+    errors = sorted(jsonschema.Draft7Validator(SCENARIO_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        raise UserError(describe_schema_error(errors[0]), str(path))
+    expect = data.get("expect") or {}
+    patterns = [("expect.fails", expect.get("fails"))]
+    for group in ("present", "absent"):
+        patterns += [(f"expect.{group}.{index}.name", match.get("name")) for index, match in enumerate(expect.get(group, []))]
+    for key, pattern in patterns:
+        if pattern is None:
+            continue
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise UserError(f"'{key}': {pattern!r} is not a valid regular expression: {exc}", str(path)) from None
 
 
 def _values(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], resolved: dict[str, dict[str, Any]],
@@ -139,7 +160,10 @@ def _values(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], resolved: di
             raise UserError(f"extends unknown scenario '{parent}' (known: {', '.join(sorted(raw))})", str(path))
         values = deep_merge(values, _values(parent, raw, resolved, (*chain, name)))
     for relative in data.get("valuesFiles", []):
-        values = deep_merge(values, load_mapping((path.parent / relative).resolve()))
+        values_file = (path.parent / relative).resolve()
+        if not values_file.exists():
+            raise UserError(f"valuesFiles entry '{relative}' not found (looked for {values_file})", str(path))
+        values = deep_merge(values, load_values(values_file))
     values = deep_merge(values, copy.deepcopy(data.get("values") or {}))
     resolved[name] = values
     return values
@@ -159,6 +183,7 @@ def _scenario(name: str, path: Path, data: dict[str, Any], values: dict[str, Any
         ),
         release=data.get("release", release),
         namespace=data.get("namespace", namespace),
+        upgrade=bool(data.get("upgrade", False)),
         source=str(path),
     )
 
@@ -171,7 +196,7 @@ def values_dir_scenarios(directory: Path, *, release: str, namespace: str) -> li
     if not files:
         raise UserError("no *.yaml values files in the values directory", str(directory))
     return [
-        Scenario(name=path.stem, description=f"values file {path.name}", values=load_mapping(path),
+        Scenario(name=path.stem, description=f"values file {path.name}", values=load_values(path),
                  release=release, namespace=namespace, source=str(path), implicit=True)
         for path in files
     ]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from chartgen.checks import all_checks, find_check
 from chartgen.checks.context import Suppression
@@ -57,10 +57,13 @@ def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> P
     in_project = project is not None and options.chart is None
     config = dict(project.lint.get("generated", {})) if in_project else {}
     base_name = config.pop("base", None) if in_project else None
+    config_file = str(project.config_path) if project is not None else "chartgen.yaml"
+    if base_name is not None and not isinstance(base_name, str):
+        raise UserError(f"'lint.generated.base': expected a scenario name, got {base_name!r}", config_file)
     base = next((s for s in target.scenarios if s.name == base_name), None) if base_name else target.scenarios[0]
     if base is None:
-        raise UserError(f"lint.generated.base names unknown scenario '{base_name}'", "chartgen.yaml")
-    space = factor_space(_chart_schema(target.chart_dir), base, config)
+        raise UserError(f"lint.generated.base names unknown scenario '{base_name}'", config_file)
+    space = factor_space(_chart_schema(target.chart_dir), base, config, config_file)
     if options.tier == "pairwise":
         scenarios, note = pairwise_tier(space)
     elif options.tier == "exhaustive":
@@ -100,6 +103,8 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         scenarios = load_scenarios(project.scenarios_dir, release=release, namespace=namespace)
     else:
         raise UserError("no chartgen.yaml found here: name a chart with --chart PATH")
+    if not chart_dir.exists():
+        raise UserError("chart not found", str(chart_dir))
     if not (chart_dir / "Chart.yaml").is_file():
         raise UserError("not a chart directory (no Chart.yaml)", str(chart_dir))
     if options.tier == "named":
@@ -111,17 +116,24 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         schema_sources += [project.root / p for p in lint.get("crdSchemas", [])]
     load_schema_files(schemas, [p for p in schema_sources if p.exists() or p in options.crd_schemas])
     in_project = project is not None and options.chart is None
+    config_file = str(project.config_path) if project is not None else "chartgen.yaml"
+    if options.kube_versions:
+        versions = _versions(options.kube_versions, chart_dir, lambda v: (f"--k8s-version {v}", None))
+    elif in_project and project.kube_versions:
+        versions = _versions(project.kube_versions, chart_dir, lambda v: (f"'kubernetes.versions': {v}", config_file))
+    else:
+        versions = _versions([], chart_dir, lambda v: (v, None))
     return LintTarget(
         chart_dir=chart_dir,
         scenarios=scenarios,
-        kube_versions=_versions(options.kube_versions or (project.kube_versions if in_project else []), chart_dir),
-        checks=configure_checks(lint.get("checks", {}), options.flags),
+        kube_versions=versions,
+        checks=configure_checks(lint.get("checks", {}), options.flags, config_file),
         root=root,
         api_versions=project.api_versions if in_project else [],
         catalog_dir=project.catalog_dir if in_project else None,
         schemas=schemas,
         suppressions=[
-            Suppression(entry["check"], entry["reason"], "chartgen.yaml lint.allow", entry.get("kind"),
+            Suppression(entry["check"], entry["reason"], f"{config_file} lint.allow", entry.get("kind"),
                         entry.get("name"), entry.get("scenario"))
             for entry in lint.get("allow", [])
         ],
@@ -129,12 +141,13 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
     )
 
 
-def configure_checks(settings: dict[str, Any], flags: frozenset[str] = frozenset()) -> list[ConfiguredCheck]:
+def configure_checks(settings: dict[str, Any], flags: frozenset[str] = frozenset(),
+                     config_file: str = "chartgen.yaml") -> list[ConfiguredCheck]:
     """Every check at its default level, with the project's overrides; "off" removes one, and a
     check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it."""
     for key in settings:
         if find_check(key) is None:
-            raise UserError(f"unknown check '{key}' in lint.checks (see `chartgen checks list`)", "chartgen.yaml")
+            raise UserError(f"unknown check '{key}' in lint.checks (see `chartgen checks list`)", config_file)
     configured = []
     for check in all_checks():
         if check.flag and check.flag not in flags:
@@ -147,7 +160,7 @@ def configure_checks(settings: dict[str, Any], flags: frozenset[str] = frozenset
             continue
         unknown = set(setting.get("options", {})) - set(check.options)
         if unknown:
-            raise UserError(f"unknown option(s) {sorted(unknown)} for check '{check.id}'", "chartgen.yaml")
+            raise UserError(f"unknown option(s) {sorted(unknown)} for check '{check.id}'", config_file)
         configured.append(ConfiguredCheck(check, Level(level), {**check.options, **setting.get("options", {})}))
     return configured
 
@@ -170,7 +183,8 @@ def _filter(scenarios: list[Scenario], patterns: list[str]) -> list[Scenario]:
     return chosen
 
 
-def _versions(requested: list[str], chart_dir: Path) -> list[str]:
+def _versions(requested: list[str], chart_dir: Path, origin: Callable[[str], tuple[str, str | None]]) -> list[str]:
+    """Resolve Kubernetes versions; ``origin`` says where a bad one came from (flag or config)."""
     if not requested:
         requested = _default_versions(chart_dir)
     resolved = []
@@ -178,7 +192,8 @@ def _versions(requested: list[str], chart_dir: Path) -> list[str]:
         try:
             short = ".".join(resolve_version(version).split(".")[:2])
         except UnsupportedKubeVersion as exc:
-            raise UserError(f"--k8s-version {version}: {exc}") from None
+            what, where = origin(version)
+            raise UserError(f"{what}: {exc}", where) from None
         if short not in resolved:
             resolved.append(short)
     return resolved

@@ -42,6 +42,11 @@ def merge_reports(reports: list[Report]) -> Report:
         kube_versions=sorted({v for s in summaries for v in s.kube_versions}, key=version_key),
     )
     notes = list(dict.fromkeys(note for report in reports for note in report.notes))
+    if summary.documents == 0 and not any(r.check == "nothing-checked" for r in results):
+        # Fail closed for the whole matrix, which no single shard could judge.
+        results.append(Result("nothing-checked", "RND005", Level.ERROR.value, "*", "*", "", "", "",
+                              "the merged shards rendered no document to check", "", None))
+        summary.errors += 1
     return Report(summary, results, _merge_checks(reports), evaluated, notes)
 
 

@@ -29,6 +29,18 @@ from chartgen.errors import UserError
 from chartgen.yamlfiles import load_mapping
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+# Every keyword of JSON Schema draft-07; anything else must be a chartgen extension (x-*).
+KEYWORDS = frozenset({
+    "$id", "$schema", "$ref", "$comment", "title", "description", "default", "readOnly", "writeOnly", "examples",
+    "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern",
+    "additionalItems", "items", "maxItems", "minItems", "uniqueItems", "contains", "maxProperties", "minProperties",
+    "required", "additionalProperties", "definitions", "properties", "patternProperties", "dependencies",
+    "propertyNames", "const", "enum", "type", "format", "contentMediaType", "contentEncoding", "if", "then", "else",
+    "allOf", "anyOf", "oneOf", "not",
+})
+# Keywords whose value is a schema, a list of schemas, or a map of names to schemas.
+_SCHEMA_VALUED = ("additionalItems", "contains", "propertyNames", "not", "if", "then", "else", "additionalProperties")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 DEFINITIONS_FILE = "definitions.yaml"
 REF_PREFIX = "#/definitions/"
 
@@ -104,6 +116,12 @@ def _load_section(schemas_dir: Path, name: str, inline: bool, definitions: dict[
         if not resolved.get(key):
             raise UserError(f"the section needs a '{key}'", str(path))
     prefix = "" if inline else name
+    _check_keywords(resolved, prefix, str(path))
+    try:
+        jsonschema.Draft7Validator.check_schema(strip_extensions(resolved))
+    except jsonschema.SchemaError as exc:
+        where = ".".join([prefix, *(str(p) for p in exc.absolute_path if p != "properties")]).strip(".")
+        raise UserError(f"'{where}' is not a valid schema: {exc.message}", str(path)) from None
     _check_node(resolved, prefix, str(path))
     return Section(
         name=name,
@@ -113,6 +131,36 @@ def _load_section(schemas_dir: Path, name: str, inline: bool, definitions: dict[
         schema=resolved,
         source=path,
     )
+
+
+def _check_keywords(node: Any, path: str, source: str) -> None:
+    """Refuse keys that are neither draft-07 keywords nor x-* extensions: a typo such as
+    'minimun' would otherwise drop the constraint without a word."""
+    if not isinstance(node, dict):
+        return
+    for key in node:
+        if not (isinstance(key, str) and (key in KEYWORDS or key.startswith("x-"))):
+            hint = ", ".join(sorted(word for word in KEYWORDS if _close(str(key), word))) or "no keyword like it"
+            raise UserError(f"'{path or '(top level)'}' has the unknown schema keyword '{key}' (did you mean {hint}?)", source)
+    for name, child in (node.get("properties") or {}).items():
+        _check_keywords(child, f"{path}.{name}" if path else name, source)
+    for key in ("patternProperties", "definitions"):
+        for child in (node.get(key) or {}).values():
+            _check_keywords(child, path, source)
+    for key in _SCHEMA_VALUED:
+        _check_keywords(node.get(key), path, source)
+    for key in _SCHEMA_LISTS:
+        for child in node.get(key) or []:
+            _check_keywords(child, path, source)
+    items = node.get("items")
+    for child in items if isinstance(items, list) else [items]:
+        _check_keywords(child, f"{path}[]", source)
+
+
+def _close(word: str, keyword: str) -> bool:
+    """A cheap "did you mean": same first letter and nearly the same length and letters."""
+    return word[:1].lower() == keyword[:1].lower() and abs(len(word) - len(keyword)) <= 2 and \
+        len(set(word.lower()) ^ set(keyword.lower())) <= 2
 
 
 def _reject_unlisted_files(schemas_dir: Path, section_names: list[str]) -> None:

@@ -31,6 +31,7 @@ from typing import Any, Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
+from chartgen.checks.values.yaml_keys import keys
 from chartgen.findings import Finding, Level
 
 
@@ -51,8 +52,10 @@ def run(chart_dir: Path, ctx: CheckContext) -> Iterator[Finding]:
         return
     values_file = chart_dir / "values.yaml"
     if values_file.is_file():
-        for path, line in _uncommented(values_file.read_text(encoding="utf-8")):
-            yield Finding(f"{path} has no comment in values.yaml", template=f"{chart.name}/values.yaml", line=line)
+        for key in keys(values_file.read_text(encoding="utf-8")):
+            if not key.commented and not key.in_list:
+                yield Finding(f"{key.path} has no comment in values.yaml", template=f"{chart.name}/values.yaml",
+                              line=key.line)
 
 
 def _undescribed(schema: dict[str, Any], path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
@@ -62,29 +65,3 @@ def _undescribed(schema: dict[str, Any], path: tuple[str, ...]) -> Iterator[tupl
         if not str(child.get("description", "")).strip():
             yield (*path, key)
         yield from _undescribed(child, (*path, key))
-
-
-def _uncommented(text: str) -> Iterator[tuple[str, int]]:
-    """Keys of a block-style values.yaml without a comment line directly above them (keys
-    inside list items are part of their item's value and are not judged)."""
-    stack: list[tuple[int, str]] = []  # (indent, key); key "-" marks a list item
-    lines = text.splitlines()
-    for number, line in enumerate(lines, 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(line) - len(line.lstrip())
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        if stripped.startswith("- "):
-            stack.append((indent, "-"))
-            continue
-        if ":" not in stripped:
-            continue
-        key = stripped.split(":", 1)[0].strip().strip("'\"")
-        inside_list = any(name == "-" for _, name in stack)
-        path = ".".join([name for _, name in stack] + [key])
-        stack.append((indent, key))
-        previous = lines[number - 2].strip() if number > 1 else ""
-        if not inside_list and not previous.startswith("#"):
-            yield path, number

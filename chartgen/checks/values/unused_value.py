@@ -2,8 +2,8 @@
 ## What it does
 Finds values that change nothing: for every key of the chart's default values it renders a
 scenario again with that one value changed (to another value its schema allows) and compares
-the output. A key that changes no rendered output in any of the scenarios tried (the richest
-first, up to option `max_scenarios`) is unused. This is render evidence, not a reading of the
+the output. A key that changes no rendered output in any scenario of the run (tried richest
+first, up to option `max_scenarios`; 0 means all) is unused. This is render evidence, not a reading of the
 templates: a key read only in a dead branch, or overwritten before use, counts as unused. Keys
 that cannot be changed validly (no alternative the schema allows) are not judged. It costs about
 one render per key, so it runs with `chartgen lint matrix --deep`.
@@ -39,6 +39,7 @@ import jsonschema
 from chartgen import helm
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.checks.values.yaml_keys import line_of
 from chartgen.findings import Finding, Level
 
 _MISSING = object()
@@ -51,7 +52,7 @@ _MISSING = object()
     level=Level.WARNING,
     description="Changing a value changes no rendered output in any scenario tried.",
     remediation="Use the value in a template, or remove it from values.yaml and the schema.",
-    options={"max_scenarios": 4},
+    options={"max_scenarios": 0},
     flag="deep",
 )
 def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
@@ -60,7 +61,7 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
         return
     chart = ctx.services.chart
     schema = chart.schema or {}
-    baselines = _richest(outcomes, int(ctx.options["max_scenarios"]))
+    baselines = _richest(outcomes, int(ctx.options["max_scenarios"]) or len(outcomes))
     if not baselines:
         return
     paths = list(_leaves(chart.values))
@@ -68,7 +69,7 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
     def used(path: tuple[str, ...]) -> bool | None:
         tried = False
         for outcome in baselines:
-            values = helm_merged(chart, outcome.scenario.values)
+            values = copy.deepcopy(ctx.services.merged_values(outcome.scenario))
             current = _get(values, path)
             alternative = _alternative(current, _schema_at(schema, path))
             if alternative is _MISSING:
@@ -87,26 +88,20 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         verdicts = list(pool.map(used, paths))
+    values_file = ctx.services.chart_dir / "values.yaml"
+    text = values_file.read_text(encoding="utf-8") if values_file.is_file() else ""
     for path, verdict in zip(paths, verdicts):
         if verdict is False:
-            yield Finding(f"value {'.'.join(path)} changes no rendered output in "
-                          f"{', '.join(o.scenario.name for o in baselines)}", template=f"{chart.name}/values.yaml")
-
-
-def helm_merged(chart: Any, overlay: dict[str, Any]) -> dict[str, Any]:
-    """The chart's defaults with the scenario's values over them, as Helm merges them."""
-    return copy.deepcopy(chart.merge_values(overlay))
+            dotted = ".".join(path)
+            yield Finding(f"value {dotted} changes no rendered output in any of {len(baselines)} renders",
+                          template=f"{chart.name}/values.yaml", line=line_of(text, dotted))
 
 
 def _richest(outcomes: Sequence[RenderOutcome], limit: int) -> list[RenderOutcome]:
-    """One rendered outcome per scenario, those with the most objects first."""
-    seen: set[str] = set()
-    ranked = []
-    for outcome in sorted((o for o in outcomes if o.ok and o.manifests and o.scenario.expect.fails is None),
-                          key=lambda o: (-len(o.manifests), o.scenario.name)):
-        if outcome.scenario.name not in seen:
-            seen.add(outcome.scenario.name)
-            ranked.append(outcome)
+    """The rendered (scenario, version) outcomes, those with the most objects first (a value may
+    matter only at some Kubernetes versions, so every version counts)."""
+    ranked = sorted((o for o in outcomes if o.ok and o.manifests and o.scenario.expect.fails is None),
+                    key=lambda o: (-len(o.manifests), o.scenario.name, o.kube_version))
     return ranked[:limit]
 
 

@@ -64,18 +64,20 @@ Usage: {{ include "certctl.names.serviceAccount" (dict "context" $ "component" "
 {{- end -}}
 
 {{/*
-certctl.labels.common: labels on every object (commonLabels cannot override the standard ones).
+certctl.labels.common: labels on every object. The values schema keeps commonLabels from
+redefining the standard ones, so they can be written out without merging maps.
 Usage: {{ include "certctl.labels.common" . }}
 */}}
 {{- define "certctl.labels.common" -}}
-{{- $standard := dict
-  "helm.sh/chart" (printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-")
-  "app.kubernetes.io/name" (include "certctl.names.name" .)
-  "app.kubernetes.io/instance" .Release.Name
-  "app.kubernetes.io/version" .Chart.AppVersion
-  "app.kubernetes.io/managed-by" .Release.Service
-  "app.kubernetes.io/part-of" "certctl" -}}
-{{- toYaml (merge $standard .Values.commonLabels) -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "certctl.names.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: certctl
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -93,9 +95,8 @@ certctl.labels.component: common labels plus the component label.
 Usage: {{ include "certctl.labels.component" (dict "context" $ "component" "server") }}
 */}}
 {{- define "certctl.labels.component" -}}
-{{- $labels := include "certctl.labels.common" .context | fromYaml -}}
-{{- $_ := set $labels "app.kubernetes.io/component" .component -}}
-{{- toYaml $labels -}}
+{{ include "certctl.labels.common" .context }}
+app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*

@@ -66,7 +66,8 @@ def run_matrix(target: LintTarget, workers: int = 2, progress: Callable[[int, in
     services.ledger.suppressions.extend(target.suppressions)
     services.render = _renderer(target, chart)
     engine = _Run(target, services, progress)
-    return engine.run(workers)
+    with helm.go_logs_muted():
+        return engine.run(workers)
 
 
 class _Run:

@@ -88,7 +88,7 @@ class ValuesGate:
         """None when the values (merged over the chart's defaults) satisfy the schema."""
         if self._validator is None:
             return None
-        merged = self._chart.merge_values(values)
+        merged = merge_values(self._chart, values)
         problems = sorted(
             (f"at '/{'/'.join(str(part) for part in error.instance_path)}': {error.message}"
              for error in self._validator.iter_errors(merged))
@@ -96,6 +96,34 @@ class ValuesGate:
         if not problems:
             return None
         return RenderFailure("values don't meet the chart's values.schema.json:\n- " + "\n- ".join(problems), values=True)
+
+
+def merge_values(chart: helm_python.Chart, values: dict[str, Any]) -> dict[str, Any]:
+    """The chart's defaults coalesced with ``values``, as Helm does before rendering."""
+    merged: dict[str, Any] = chart.merge_values(values)
+    return merged
+
+
+@contextmanager
+def go_logs_muted() -> Iterator[None]:
+    """Mute what the Helm engine's Go code writes to file descriptor 2 (coalesce warnings such
+    as "cannot overwrite table with non table", lint's INFO lines for every ``fail``): the
+    checks report those problems themselves. Python's sys.stderr keeps the real stream."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    original = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        sys.stderr.close()
+        sys.stderr = original
+        os.close(saved)
+        os.close(devnull)
 
 
 def render(
@@ -137,7 +165,7 @@ def lint(chart_dir: Path, values: dict[str, Any] | None = None, *, kube_version:
     if kube_version:
         options["kube_version"] = kube_version if kube_version.startswith("v") else f"v{kube_version}"
     try:
-        with _quiet_stderr():
+        with go_logs_muted():
             report = helm_python.lint(chart_dir, values or {}, **options)
     except helm_python.HelmError as exc:
         raise UserError(f"helm lint could not run: {exc}", str(chart_dir)) from None
@@ -149,22 +177,6 @@ def lint(chart_dir: Path, values: dict[str, Any] | None = None, *, kube_version:
     seen = {m.message for m in messages}
     messages += [LintMessage("error", "", error) for error in report.get("errors", []) if error not in seen]
     return messages
-
-
-@contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Helm's Go logger writes to file descriptor 2 directly (lint logs every ``fail`` as an
-    INFO line) and helm_python's disable_logging() does not reach it: mute the descriptor."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def failure_from_message(message: str) -> RenderFailure:

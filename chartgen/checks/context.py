@@ -9,7 +9,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any, Callable, Mapping
 
-from chartgen.helm import RenderFailure
+from chartgen.helm import RenderFailure, merge_values
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
 from chartgen.matrix.scenarios import Scenario
@@ -76,7 +76,7 @@ class Services:
         computed once per scenario; the entry keeps the scenario alive so its id stays unique."""
         entry = self._merged.get(id(scenario))
         if entry is None or entry[0] is not scenario:
-            entry = (scenario, self.chart.merge_values(scenario.values))
+            entry = (scenario, merge_values(self.chart, scenario.values))
             self._merged[id(scenario)] = entry
         return entry[1]
 
@@ -121,6 +121,16 @@ class CheckContext:
     def objects(self) -> tuple[Manifest, ...]:
         """Every object of the same render (read-only), for checks that cross-reference."""
         return self.outcome.manifests if self.outcome else ()
+
+    @property
+    def object_dicts(self) -> list[dict[str, Any]]:
+        """The same objects as plain dicts, for lookups by kind, name and selector."""
+        return [manifest.obj for manifest in self.objects]
+
+    @property
+    def release_namespace(self) -> str:
+        """Where objects without a namespace of their own are installed."""
+        return self.outcome.scenario.namespace if self.outcome else ""
 
     @property
     def kube_version(self) -> str:

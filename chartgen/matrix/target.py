@@ -130,7 +130,8 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         checks=configure_checks(lint.get("checks", {}), options.flags, config_file),
         root=root,
         api_versions=project.api_versions if in_project else [],
-        catalog_dir=project.catalog_dir if in_project else None,
+        # The certctl catalog also serves --chart runs inside the project (checks use it only for CERTCTL_ names).
+        catalog_dir=project.catalog_dir if project is not None and project.catalog_dir.is_dir() else None,
         schemas=schemas,
         suppressions=[
             Suppression(entry["check"], entry["reason"], f"{config_file} lint.allow", entry.get("kind"),

@@ -67,9 +67,9 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
     if pod is None or any(str(key).startswith("checksum/") for key in pod_annotations(manifest.obj)):
         return
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(manifest.obj, default)
-    objects = [m.obj for m in ctx.objects]
+    objects = ctx.object_dicts
     read = sorted({f"{ref.kind}/{ref.name}" for ref in config_references(pod)
                    if find_object(objects, ref.kind, ref.name, namespace, default) is not None})
     if read:

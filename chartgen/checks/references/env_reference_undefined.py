@@ -81,9 +81,9 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
     if pod is None:
         return
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(manifest.obj, default)
-    objects = [m.obj for m in ctx.objects]
+    objects = ctx.object_dicts
     services = _service_variables(pod, objects, namespace, default)
     for container in containers(pod):
         variables = _Variables(container, objects, namespace, default, services)

@@ -53,9 +53,9 @@ from chartgen.manifests import Manifest
     remediation="Point the backend at a rendered Service and at a port name or number that Service declares.",
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(manifest.obj, default)
-    objects = [m.obj for m in ctx.objects]
+    objects = ctx.object_dicts
     for path, service_ref in _service_backends(manifest.obj.get("spec") or {}):
         name = str(service_ref.get("name", ""))
         service = find_object(objects, "Service", name, namespace, default)

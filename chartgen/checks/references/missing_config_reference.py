@@ -79,10 +79,10 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
     if pod is None:
         return
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(manifest.obj, default)
     external = declared_external(ctx)
-    objects = [m.obj for m in ctx.objects]
+    objects = ctx.object_dicts
     for reference in config_references(pod):
         if reference.optional or reference.name in external:
             continue

@@ -58,9 +58,9 @@ from chartgen.manifests import Manifest
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     binding = manifest.obj
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(binding, default)
-    objects = [m.obj for m in ctx.objects]
+    objects = ctx.object_dicts
     external = declared_external(ctx)
     for index, subject in enumerate(binding.get("subjects") or []):
         if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":

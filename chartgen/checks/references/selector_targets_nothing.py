@@ -60,9 +60,9 @@ SELECTOR_FIELDS = {"PodDisruptionBudget": "selector", "NetworkPolicy": "podSelec
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     kind = manifest.obj.get("kind")
     spec = manifest.obj.get("spec") or {}
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(manifest.obj, default)
-    objects = [m.obj for m in ctx.objects]
+    objects = ctx.object_dicts
     if kind == "HorizontalPodAutoscaler":
         target = spec.get("scaleTargetRef") or {}
         target_kind, target_name = str(target.get("kind", "")), str(target.get("name", ""))

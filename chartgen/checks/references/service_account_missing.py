@@ -55,7 +55,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     name = pod.spec.get("serviceAccountName") if pod else None
     if pod is None or not name or name == "default":
         return
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(manifest.obj, default)
     if name in declared_external(ctx):
         return

@@ -51,7 +51,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         return
     spec = manifest.obj.get("spec") or {}
     selector = spec.get("selector") or {}
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     watched = _watched_namespaces(spec.get("namespaceSelector") or {}, namespace_of(manifest.obj, default))
     services = [
         m.obj for m in ctx.objects

@@ -51,7 +51,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     selector = (manifest.obj.get("spec") or {}).get("selector")
     if not selector:
         return
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     namespace = namespace_of(manifest.obj, default)
     if not selected_workloads(selector, (m.obj for m in ctx.objects), namespace, default):
         yield Finding(f"no workload in namespace {namespace} has pods labelled {selector_text(selector)}",

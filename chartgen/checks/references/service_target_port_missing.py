@@ -54,7 +54,7 @@ from chartgen.manifests import Manifest
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     spec = manifest.obj.get("spec") or {}
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     workloads = selected_workloads(spec.get("selector"), (m.obj for m in ctx.objects),
                                    namespace_of(manifest.obj, default), default)
     if not workloads:

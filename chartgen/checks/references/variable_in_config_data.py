@@ -82,7 +82,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
 
 def _readers(obj: dict[str, Any], ctx: CheckContext) -> dict[str | None, list[str]]:
     """Who reads this object into an environment, by key (None: every key, through envFrom)."""
-    default = ctx.outcome.scenario.namespace
+    default = ctx.release_namespace
     kind, name, namespace = obj.get("kind"), name_of(obj), namespace_of(obj, default)
     readers: dict[str | None, list[str]] = {}
     for manifest in ctx.objects:

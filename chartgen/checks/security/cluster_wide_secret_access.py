@@ -70,7 +70,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     rules = [(index, rule) for index, rule in enumerate(manifest.obj.get("rules") or []) if _grants_secrets(rule)]
     if not rules:
         return
-    siblings = [sibling.obj for sibling in ctx.objects]
+    siblings = ctx.object_dicts
     bound_by = _cluster_binding(manifest.obj, siblings)
     if bound_by is None:
         return

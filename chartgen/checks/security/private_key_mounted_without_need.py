@@ -96,9 +96,9 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
     if pod is None:
         return
-    release_namespace = ctx.outcome.scenario.namespace if ctx.outcome else ""
+    release_namespace = ctx.release_namespace
     namespace = namespace_of(manifest.obj, release_namespace)
-    siblings = [sibling.obj for sibling in ctx.objects]
+    siblings = ctx.object_dicts
 
     def rendered(kind: str, name: str) -> dict[str, Any] | None:
         return find_object(siblings, kind, name, namespace, release_namespace)

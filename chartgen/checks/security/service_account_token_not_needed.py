@@ -77,9 +77,9 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
     if pod is None:
         return
-    release_namespace = ctx.outcome.scenario.namespace if ctx.outcome else ""
+    release_namespace = ctx.release_namespace
     namespace = namespace_of(manifest.obj, release_namespace)
-    siblings = [sibling.obj for sibling in ctx.objects]
+    siblings = ctx.object_dicts
     account = str(pod.spec.get("serviceAccountName") or pod.spec.get("serviceAccount") or "default")
     automount = pod.spec.get("automountServiceAccountToken")
     if automount is False:

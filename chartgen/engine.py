@@ -81,6 +81,8 @@ class _Run:
         self.by_scope: dict[Scope, list[ConfiguredCheck]] = {scope: [] for scope in Scope}
         for configured in target.checks:
             self.by_scope[configured.check.scope].append(configured)
+        # The engine's own matrix checks report on the others (skips, suppressions): run them last.
+        self.by_scope[Scope.MATRIX].sort(key=lambda configured: configured.check.family == "engine")
 
     def run(self, workers: int) -> Report:
         index, total = self.target.shard

@@ -16,12 +16,12 @@ by the API server, which is exactly the kind of bug a chart linter must catch.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 import threading
 from dataclasses import dataclass
-from importlib.resources import files
-from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -62,10 +62,13 @@ class SchemaError:
 
 
 @functools.cache
-def _schema_root() -> Traversable:
-    # Looked up on first use: importing kubernetes_validate (which files() does)
-    # costs ~150 ms, which commands that never validate should not pay.
-    return files("kubernetes_validate") / "kubernetes-json-schema"
+def _schema_root() -> Path:
+    # Found without importing kubernetes_validate (files() would import it, ~150 ms
+    # of start-up for a package whose schema files are all that is needed here).
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("kubernetes-validate is not installed (it provides the Kubernetes schemas)")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
 
 @functools.cache

@@ -67,13 +67,13 @@ def generation_schema() -> dict[str, Any]:
 
 
 def declared_gates() -> list[re.Pattern[str]]:
-    """The messages of every `fail` in the chart's templates, as patterns."""
+    """The messages of every `fail` and `required` in the chart's templates, as patterns."""
     patterns = []
     for template in (CHART_DIR / "templates").rglob("*"):
         if not template.is_file():
             continue
         text = template.read_text()
-        for message in re.findall(r'fail (?:\(printf )?"((?:[^"\\]|\\.)+)"', text):
+        for message in re.findall(r'(?:fail|required) (?:\(printf )?"((?:[^"\\]|\\.)+)"', text):
             pattern = re.escape(message.replace('\\"', '"'))
             pattern = re.sub(r"%[sdv]", ".*", pattern)
             patterns.append(re.compile(pattern))
@@ -157,7 +157,9 @@ def invalid_values(draw: Any) -> tuple[str, dict[str, Any]]:
 def _wrong_type(kind: Any) -> st.SearchStrategy[Any]:
     kinds = set(kind) if isinstance(kind, list) else {kind}
     options = {
-        "string": st.text(max_size=5), "integer": st.integers(), "number": st.floats(allow_nan=False),
+        # 1.0 is an integer to JSON Schema, so a wrong "number" for an integer has a fraction.
+        "string": st.text(max_size=5), "integer": st.integers(),
+        "number": st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()),
         "boolean": st.booleans(), "array": st.lists(st.integers(), max_size=2), "object": st.just({"a": 1}),
     }
     if "number" in kinds:

@@ -200,3 +200,24 @@ Usage: {{ with include "certctl.server.affinity" . }}affinity: {{ . | nindent 2 
 {{- end -}}
 {{- with $affinity }}{{ toYaml . }}{{ end -}}
 {{- end -}}
+
+{{/*
+certctl.server.secretData: the data of the server Secret the chart manages (API keys, SMTP
+password, configuration encryption key), each left out when an existing Secret provides it;
+empty when there is nothing to keep. Pods hash it, so they restart when it changes.
+Usage: {{ with include "certctl.server.secretData" . }}data: {{ . | nindent 2 }}{{ end }}
+*/}}
+{{- define "certctl.server.secretData" -}}
+{{- $auth := .Values.server.auth -}}
+{{- $smtp := .Values.server.smtp -}}
+{{- $encryption := .Values.server.configEncryption -}}
+{{- if and (eq $auth.type "api-key") (not $auth.existingSecret) }}
+api-keys: {{ include "certctl.auth.serverKeys" . | b64enc | quote }}
+{{- end }}
+{{- if and $smtp.enabled $smtp.password (not $smtp.existingSecret) }}
+smtp-password: {{ $smtp.password | b64enc | quote }}
+{{- end }}
+{{- if and $encryption.key (not $encryption.existingSecret) }}
+config-encryption-key: {{ $encryption.key | b64enc | quote }}
+{{- end }}
+{{- end -}}

@@ -11,7 +11,7 @@ import yaml
 from chartgen import helm
 from chartgen.catalog import load_metric_catalog
 from chartgen.promql import metric_names, parse
-from helpers import ROOT, chart, containers, env_of, find, kinds, objects, pod_specs, with_minimal
+from helpers import ROOT, chart, env_of, find, kinds, objects, pod_specs, with_minimal
 
 METRICS = load_metric_catalog(ROOT / "schemas" / "catalog" / "metrics.yaml")
 RULES_ON = {"monitoring": {"prometheusRules": {"enabled": True}}}

@@ -132,6 +132,10 @@ class CheckContext:
         """Where objects without a namespace of their own are installed."""
         return self.outcome.scenario.namespace if self.outcome else ""
 
+    def namespace_of(self, obj: dict[str, Any]) -> str:
+        """The namespace an object lands in: its own, else the release's."""
+        return str((obj.get("metadata") or {}).get("namespace") or self.release_namespace)
+
     @property
     def kube_version(self) -> str:
         return self.outcome.kube_version if self.outcome else ""

@@ -65,10 +65,6 @@ class ValuesSchema:
     schema: dict[str, Any]
     defaults: dict[str, Any]
 
-    def section_keys(self, section: Section) -> list[str]:
-        """The top-level values keys a section contributes."""
-        return list(section.schema["properties"]) if section.inline else [section.name]
-
     def json_schema(self) -> dict[str, Any]:
         """The schema as shipped in values.schema.json: no chartgen extension keywords."""
         return strip_extensions(self.schema)

@@ -44,7 +44,6 @@ from chartgen.checks.context import CheckContext
 from chartgen.checks.objects import (
     config_references,
     find_object,
-    namespace_of,
     pod_annotations,
     pod_metadata,
     pod_metadata_path,
@@ -68,7 +67,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if pod is None or any(str(key).startswith("checksum/") for key in pod_annotations(manifest.obj)):
         return
     default = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, default)
+    namespace = ctx.namespace_of(manifest.obj)
     objects = ctx.object_dicts
     read = sorted({f"{ref.kind}/{ref.name}" for ref in config_references(pod)
                    if find_object(objects, ref.kind, ref.name, namespace, default) is not None})

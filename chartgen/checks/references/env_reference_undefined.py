@@ -82,7 +82,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if pod is None:
         return
     default = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, default)
+    namespace = ctx.namespace_of(manifest.obj)
     objects = ctx.object_dicts
     services = _service_variables(pod, objects, namespace, default)
     for container in containers(pod):

@@ -39,7 +39,7 @@ from typing import Any, Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import find_object, namespace_of
+from chartgen.checks.objects import find_object
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
@@ -54,7 +54,7 @@ from chartgen.manifests import Manifest
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     default = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, default)
+    namespace = ctx.namespace_of(manifest.obj)
     objects = ctx.object_dicts
     for path, service_ref in _service_backends(manifest.obj.get("spec") or {}):
         name = str(service_ref.get("name", ""))

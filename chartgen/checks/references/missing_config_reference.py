@@ -80,7 +80,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if pod is None:
         return
     default = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, default)
+    namespace = ctx.namespace_of(manifest.obj)
     external = declared_external(ctx)
     objects = ctx.object_dicts
     for reference in config_references(pod):

@@ -41,7 +41,7 @@ from typing import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import find_object, namespace_of, selected_workloads, selector_text
+from chartgen.checks.objects import find_object, selected_workloads, selector_text
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
@@ -61,7 +61,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     kind = manifest.obj.get("kind")
     spec = manifest.obj.get("spec") or {}
     default = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, default)
+    namespace = ctx.namespace_of(manifest.obj)
     objects = ctx.object_dicts
     if kind == "HorizontalPodAutoscaler":
         target = spec.get("scaleTargetRef") or {}

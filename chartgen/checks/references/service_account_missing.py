@@ -36,7 +36,7 @@ from typing import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, declared_external, find_object, namespace_of, pod_spec
+from chartgen.checks.objects import WORKLOAD_KINDS, declared_external, find_object, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
@@ -56,7 +56,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if pod is None or not name or name == "default":
         return
     default = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, default)
+    namespace = ctx.namespace_of(manifest.obj)
     if name in declared_external(ctx):
         return
     if find_object((m.obj for m in ctx.objects), "ServiceAccount", str(name), namespace, default) is None:

@@ -34,7 +34,7 @@ from typing import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import namespace_of, selected_workloads, selector_text
+from chartgen.checks.objects import selected_workloads, selector_text
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
@@ -52,7 +52,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if not selector:
         return
     default = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, default)
+    namespace = ctx.namespace_of(manifest.obj)
     if not selected_workloads(selector, (m.obj for m in ctx.objects), namespace, default):
         yield Finding(f"no workload in namespace {namespace} has pods labelled {selector_text(selector)}",
                       path="spec.selector")

@@ -65,7 +65,6 @@ from chartgen.checks.objects import (
     containers,
     env_imports,
     find_object,
-    namespace_of,
     pod_spec,
 )
 from chartgen.checks.security.secret_like import holds_private_key
@@ -97,7 +96,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if pod is None:
         return
     release_namespace = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, release_namespace)
+    namespace = ctx.namespace_of(manifest.obj)
     siblings = ctx.object_dicts
 
     def rendered(kind: str, name: str) -> dict[str, Any] | None:

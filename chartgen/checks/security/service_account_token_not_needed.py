@@ -78,7 +78,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if pod is None:
         return
     release_namespace = ctx.release_namespace
-    namespace = namespace_of(manifest.obj, release_namespace)
+    namespace = ctx.namespace_of(manifest.obj)
     siblings = ctx.object_dicts
     account = str(pod.spec.get("serviceAccountName") or pod.spec.get("serviceAccount") or "default")
     automount = pod.spec.get("automountServiceAccountToken")

@@ -29,7 +29,11 @@ def _table() -> dict[tuple[str, str], ApiLifecycle]:
     text = resources.files("chartgen").joinpath("data/kubernetes-apis.yaml").read_text(encoding="utf-8")
     return {
         (entry["apiVersion"], entry["kind"]): ApiLifecycle(
-            entry["apiVersion"], entry["kind"], entry.get("deprecated"), entry.get("removed"), entry["replacement"]
+            entry["apiVersion"],
+            entry["kind"],
+            entry.get("deprecated"),
+            entry.get("removed"),
+            entry["replacement"],
         )
         for entry in yaml.load(text, Loader=yaml.CSafeLoader)["apis"]
     }

@@ -91,9 +91,7 @@ class EnvCatalog:
         self.exported_to_hooks = exported_to_hooks
         """Variable the server sets for DNS hook scripts -> description."""
         self._exact = {var.name: var for var in self.variables}
-        self._templates = [
-            (_template_regex(var.name), var) for var in self.variables if var.is_template
-        ]
+        self._templates = [(_template_regex(var.name), var) for var in self.variables if var.is_template]
         self._rejected_templates = [
             (_template_regex(name), reason)
             for name, reason in rejected.items()
@@ -333,7 +331,7 @@ def _named_texts(
     entries = _entries(doc, section, path, ("name", field))
     names = [entry.name(name_re) for entry in entries]
     _check_unique(names, section, path)
-    return {name: entry.text(field) for name, entry in zip(names, entries)}
+    return {name: entry.text(field) for name, entry in zip(names, entries, strict=False)}
 
 
 def _check_unique(names: list[str], section: str, path: Path) -> None:

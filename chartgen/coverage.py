@@ -63,10 +63,14 @@ def instrument(chart_dir: Path) -> Instrumented:
         text = path.read_text(encoding="utf-8")
         pieces, last = [], 0
         for match in ACTION.finditer(text):
-            branch = Branch(len(branches), relative, text.count("\n", 0, match.start()) + 1,
-                            " ".join(f"{match['keyword']} {match['rest']}".split()))
+            branch = Branch(
+                len(branches),
+                relative,
+                text.count("\n", 0, match.start()) + 1,
+                " ".join(f"{match['keyword']} {match['rest']}".split()),
+            )
             branches.append(branch)
-            pieces += [text[last:match.end()], f"CGB{branch.id};"]
+            pieces += [text[last : match.end()], f"CGB{branch.id};"]
             last = match.end()
         path.write_text("".join(pieces) + text[last:], encoding="utf-8")
     return Instrumented(copy, branches)

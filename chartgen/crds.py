@@ -10,8 +10,9 @@ no others unless it says ``x-kubernetes-preserve-unknown-fields``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from chartgen.errors import UserError
 from chartgen.kubeschema import SchemaValidator
@@ -29,7 +30,11 @@ def load_schema_files(validator: SchemaValidator, paths: list[Path]) -> int:
     """Register every schema found in ``paths`` (files or directories); returns how many."""
     count = 0
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             for api_version, kind, schema in _schemas_in(file):
                 validator.add_schema(api_version, kind, schema)
@@ -56,7 +61,10 @@ def _schemas_in(path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 group, version = gvk.get("group", ""), gvk["version"]
                 yield (f"{group}/{version}" if group else version), gvk["kind"], document
         else:
-            raise UserError("neither a CustomResourceDefinition nor a schema with x-kubernetes-group-version-kind", str(path))
+            raise UserError(
+                "neither a CustomResourceDefinition nor a schema with x-kubernetes-group-version-kind",
+                str(path),
+            )
 
 
 def _from_crd(crd: dict[str, Any], path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -65,7 +73,7 @@ def _from_crd(crd: dict[str, Any], path: Path) -> Iterator[tuple[str, str, dict[
     if not group or not kind:
         raise UserError("CustomResourceDefinition without spec.group or spec.names.kind", str(path))
     for version in spec.get("versions") or []:
-        schema = ((version.get("schema") or {}).get("openAPIV3Schema"))
+        schema = (version.get("schema") or {}).get("openAPIV3Schema")
         if schema:
             strict = _strict(schema)
             strict.setdefault("properties", {})

@@ -9,14 +9,22 @@ are applied last, so the matrix checks can report the ones that matched nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from chartgen import helm
 from chartgen.checks import Check, Scope
-from chartgen.checks.context import CheckContext, RenderOutcome, Services, Skip, Suppression, annotation_suppressions
+from chartgen.checks.context import (
+    CheckContext,
+    RenderOutcome,
+    Services,
+    Skip,
+    Suppression,
+    annotation_suppressions,
+)
 from chartgen.findings import Finding, Level, Report, Result, Summary
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, parse_rendered
@@ -51,7 +59,9 @@ class LintTarget:
     renderer: Callable[[Any, Scenario, str, list[str]], dict[str, str]] | None = None
 
 
-def run_matrix(target: LintTarget, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Report:
+def run_matrix(
+    target: LintTarget, workers: int = 2, progress: Callable[[int, int], None] | None = None
+) -> Report:
     chart = helm.load_chart(target.chart_dir)
     services = Services(
         chart_dir=target.chart_dir,
@@ -71,7 +81,9 @@ def run_matrix(target: LintTarget, workers: int = 2, progress: Callable[[int, in
 
 
 class _Run:
-    def __init__(self, target: LintTarget, services: Services, progress: Callable[[int, int], None] | None) -> None:
+    def __init__(
+        self, target: LintTarget, services: Services, progress: Callable[[int, int], None] | None
+    ) -> None:
         self.target = target
         self.services = services
         self.progress = progress
@@ -123,7 +135,9 @@ class _Run:
             kube_versions=list(self.target.kube_versions),
         )
         checks = {c.check.id: c.check.info(c.level) for c in self.target.checks}
-        return Report(summary, results, checks, [(s.name, v) for s, v in pairs], list(self.services.ledger.notes))
+        return Report(
+            summary, results, checks, [(s.name, v) for s, v in pairs], list(self.services.ledger.notes)
+        )
 
     def _evaluate(self, pair: tuple[Scenario, str]) -> tuple[RenderOutcome, list[Result]]:
         scenario, version = pair
@@ -159,8 +173,14 @@ class _Run:
             failures += cached[1]
         return manifests, failures
 
-    def _call(self, configured: ConfiguredCheck, subject: Any, outcome: RenderOutcome | None,
-              scenario: str, version: str) -> list[Result]:
+    def _call(
+        self,
+        configured: ConfiguredCheck,
+        subject: Any,
+        outcome: RenderOutcome | None,
+        scenario: str,
+        version: str,
+    ) -> list[Result]:
         context = CheckContext(self.services, configured.options, outcome)
         try:
             findings = list(configured.check.run(subject, context))
@@ -168,7 +188,9 @@ class _Run:
             self._skip(configured.check.id, scenario, version, str(skip))
             return []
         except Exception as exc:  # a broken check must not pass silently: count it as skipped
-            self._skip(configured.check.id, scenario, version, f"the check crashed: {type(exc).__name__}: {exc}")
+            self._skip(
+                configured.check.id, scenario, version, f"the check crashed: {type(exc).__name__}: {exc}"
+            )
             return []
         manifest = subject if isinstance(subject, Manifest) else None
         return [self._stamp(configured, f, manifest, outcome, scenario, version) for f in findings]
@@ -177,8 +199,15 @@ class _Run:
         with self.services.ledger.lock:
             self.services.ledger.skipped.append((check, scenario, version, reason))
 
-    def _stamp(self, configured: ConfiguredCheck, finding: Finding, manifest: Manifest | None,
-               outcome: RenderOutcome | None, scenario: str, version: str) -> Result:
+    def _stamp(
+        self,
+        configured: ConfiguredCheck,
+        finding: Finding,
+        manifest: Manifest | None,
+        outcome: RenderOutcome | None,
+        scenario: str,
+        version: str,
+    ) -> Result:
         kind = finding.kind or (str(manifest.obj.get("kind", "")) if manifest else "")
         name = finding.name or (str(manifest.obj.get("metadata", {}).get("name", "")) if manifest else "")
         template, line = "", finding.line
@@ -209,7 +238,9 @@ class _Run:
                 accepted.setdefault((suppression.kind, suppression.name), []).append(suppression)
         kept = []
         for result in results:
-            match = next((s for s in accepted.get((result.kind, result.name), []) if s.check == result.check), None)
+            match = next(
+                (s for s in accepted.get((result.kind, result.name), []) if s.check == result.check), None
+            )
             if match is None:
                 kept.append(result)
                 continue
@@ -222,7 +253,11 @@ class _Run:
         kept = []
         for result in results:
             match = next(
-                (s for s in self.target.suppressions if s.covers(result.check, result.kind, result.name, result.scenario)),
+                (
+                    s
+                    for s in self.target.suppressions
+                    if s.covers(result.check, result.kind, result.name, result.scenario)
+                ),
                 None,
             )
             if match is None:
@@ -273,5 +308,15 @@ def helm_render(chart: Any, scenario: Scenario, version: str, api_versions: list
 
 
 def _result_order(result: Result) -> tuple[Any, ...]:
-    return (-Level(result.level).rank, result.check, result.template, result.line or 0, result.kind, result.name,
-            result.path, result.message, result.scenario, result.kube_version)
+    return (
+        -Level(result.level).rank,
+        result.check,
+        result.template,
+        result.line or 0,
+        result.kind,
+        result.name,
+        result.path,
+        result.message,
+        result.scenario,
+        result.kube_version,
+    )

@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
-
 REPORT_FORMAT = "chartgen-report/1"  # marks a JSON report, so merge knows its input
 
 

@@ -13,10 +13,11 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import helm_python
 import jsonschema_rs
@@ -28,14 +29,18 @@ DEFAULT_RELEASE = "certctl"
 DEFAULT_NAMESPACE = "certctl"
 
 # Helm names the failing template as "chart/templates/x.yaml:LINE[:COL]".
-_TEMPLATE_LOCATION = re.compile(r"(?P<template>[\w.\-/]+\.(?:ya?ml|tpl|txt|json)):(?P<line>\d+)(?::(?P<column>\d+))?")
+_TEMPLATE_LOCATION = re.compile(
+    r"(?P<template>[\w.\-/]+\.(?:ya?ml|tpl|txt|json)):(?P<line>\d+)(?::(?P<column>\d+))?"
+)
 LINT_LEVELS = {0: "unknown", 1: "info", 2: "warning", 3: "error"}
 
 
 class RenderFailure(Exception):
     """The chart did not render (a ``fail`` gate, a template error, or schema-invalid values)."""
 
-    def __init__(self, message: str, template: str | None = None, line: int | None = None, *, values: bool = False) -> None:
+    def __init__(
+        self, message: str, template: str | None = None, line: int | None = None, *, values: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.template = template
@@ -90,12 +95,14 @@ class ValuesGate:
             return None
         merged = merge_values(self._chart, values)
         problems = sorted(
-            (f"at '/{'/'.join(str(part) for part in error.instance_path)}': {error.message}"
-             for error in self._validator.iter_errors(merged))
+            f"at '/{'/'.join(str(part) for part in error.instance_path)}': {error.message}"
+            for error in self._validator.iter_errors(merged)
         )
         if not problems:
             return None
-        return RenderFailure("values don't meet the chart's values.schema.json:\n- " + "\n- ".join(problems), values=True)
+        return RenderFailure(
+            "values don't meet the chart's values.schema.json:\n- " + "\n- ".join(problems), values=True
+        )
 
 
 def merge_values(chart: helm_python.Chart, values: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +166,9 @@ def render(
     return rendered
 
 
-def lint(chart_dir: Path, values: dict[str, Any] | None = None, *, kube_version: str | None = None) -> list[LintMessage]:
+def lint(
+    chart_dir: Path, values: dict[str, Any] | None = None, *, kube_version: str | None = None
+) -> list[LintMessage]:
     """``helm lint --strict`` on a chart directory."""
     options: dict[str, Any] = {"strict": True}
     if kube_version:

@@ -98,7 +98,9 @@ def resolve_version(requested: str) -> str:
     bundled = _bundled_versions()
     candidates = [version for version in bundled if version[:2] <= wanted]
     if not candidates or wanted > bundled[-1][:2]:
-        raise UnsupportedKubeVersion(f"Kubernetes {wanted[0]}.{wanted[1]} is not supported; {_supported_range()}")
+        raise UnsupportedKubeVersion(
+            f"Kubernetes {wanted[0]}.{wanted[1]} is not supported; {_supported_range()}"
+        )
     return _dotted(candidates[-1])
 
 
@@ -219,7 +221,9 @@ class SchemaValidator:
         if not isinstance(doc, dict):
             return [SchemaError("", f"expected an object, got {_json_type(doc)}")]
         api_version, kind = doc.get("apiVersion"), doc.get("kind")
-        missing = [name for name, value in (("apiVersion", api_version), ("kind", kind)) if not _is_name(value)]
+        missing = [
+            name for name, value in (("apiVersion", api_version), ("kind", kind)) if not _is_name(value)
+        ]
         if missing:
             return [SchemaError("", f"{name} must be a non-empty string") for name in missing]
         return _errors(self._validator_for(api_version, kind, version), doc)

@@ -137,7 +137,9 @@ class _ManifestLoader(yaml.CSafeLoader):
             except TypeError:
                 continue  # unhashable key: the base constructor reports it
             if duplicate:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
             seen.add(key)
 
 
@@ -191,7 +193,9 @@ def parse_rendered(rendered: dict[str, str]) -> tuple[list[Manifest], list[Parse
             if isinstance(obj, dict):
                 manifests.append(Manifest(template, line, index, obj))
             else:
-                failures.append(ParseFailure(template, line, f"expected a mapping, found {type(obj).__name__}"))
+                failures.append(
+                    ParseFailure(template, line, f"expected a mapping, found {type(obj).__name__}")
+                )
     return manifests, failures
 
 

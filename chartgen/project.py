@@ -225,8 +225,15 @@ def load_project(start: Path | None = None) -> Project:
     return Project(root=root, config=config)
 
 
-_JSON_TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "integer": "an integer",
-               "number": "a number", "boolean": "true or false", "null": "null"}
+_JSON_TYPES = {
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
 def describe_schema_error(error: jsonschema.ValidationError) -> str:
@@ -251,7 +258,7 @@ def describe_schema_error(error: jsonschema.ValidationError) -> str:
 
 
 def _alternatives(errors: list[jsonschema.ValidationError]) -> str | None:
-    """"a string or a list" for the failed alternatives of a oneOf; None unless all are type or enum errors."""
+    """ "a string or a list" for the failed alternatives of a oneOf; None unless all are type or enum errors."""
     wanted = []
     for error in errors:
         if error.validator == "type":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import promql_parser
 
@@ -42,8 +43,15 @@ def _children(node: Any) -> list[Any]:
         return [node.lhs, node.rhs]
     if isinstance(node, promql_parser.Call):
         return list(node.args)
-    if isinstance(node, (promql_parser.AggregateExpr, promql_parser.ParenExpr, promql_parser.UnaryExpr,
-                         promql_parser.SubqueryExpr)):
+    if isinstance(
+        node,
+        (
+            promql_parser.AggregateExpr,
+            promql_parser.ParenExpr,
+            promql_parser.UnaryExpr,
+            promql_parser.SubqueryExpr,
+        ),
+    ):
         children = [node.expr]
         if isinstance(node, promql_parser.AggregateExpr) and node.param is not None:
             children.append(node.param)

@@ -11,8 +11,8 @@ to the nearest line it did write, e.g. ``env:`` for a broken env entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 
@@ -73,8 +73,11 @@ def source_line(source: str, document: str, line_in_document: int, kind: str | N
         key = _key(text)
         exact = [n for n in range(anchor, len(source_lines)) if source_lines[n] == text]
         keyed = [n for n in range(anchor, len(source_lines)) if key and _key(source_lines[n]) == key]
-        candidates = ([n for n in exact if indents[n] == indent] or [n for n in keyed if indents[n] == indent]
-                      or (exact if index == 0 else []))
+        candidates = (
+            [n for n in exact if indents[n] == indent]
+            or [n for n in keyed if indents[n] == indent]
+            or (exact if index == 0 else [])
+        )
         if candidates:
             estimate = anchor + index
             best = min(candidates, key=lambda n: (abs(n - estimate), n))
@@ -127,10 +130,16 @@ class TemplateLocator:
             self._sources[helm_template] = path.read_text(encoding="utf-8") if path.is_file() else None
         return self._sources[helm_template]
 
-    def locate_object(self, manifest: Manifest, rendered: Mapping[str, str], path: str) -> tuple[str, int | None]:
+    def locate_object(
+        self, manifest: Manifest, rendered: Mapping[str, str], path: str
+    ) -> tuple[str, int | None]:
         """File and source line of ``path`` inside a rendered object."""
         document = next(
-            (body for start, body in split_documents(rendered.get(manifest.template, "")) if start == manifest.line),
+            (
+                body
+                for start, body in split_documents(rendered.get(manifest.template, ""))
+                if start == manifest.line
+            ),
             None,
         )
         source = self.source(manifest.template)

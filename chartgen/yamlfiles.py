@@ -100,8 +100,10 @@ def _not_json(node: Any, where: str, ancestors: set[int]) -> str | None:
     if isinstance(node, float) and not math.isfinite(node):
         return f"'{label}': {node} is not allowed; Helm values are JSON data, which has no NaN or infinity"
     if not isinstance(node, _JSON_SCALARS):
-        return (f"'{label}': a {type(node).__name__} value is not supported; Helm values are JSON data "
-                "(strings, numbers, booleans, null, lists and mappings)")
+        return (
+            f"'{label}': a {type(node).__name__} value is not supported; Helm values are JSON data "
+            "(strings, numbers, booleans, null, lists and mappings)"
+        )
     return None
 
 

@@ -30,9 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RANDOM_COUNT = 100
@@ -109,9 +110,12 @@ class Stages:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, help="runs of chartgen lint matrix (default 5; 1 with --quick)")
-    parser.add_argument("--slow-runs", type=int,
-                        help="runs of the pipeline and of checkov, which take 10-20x longer "
-                             "(default 3, which keeps the default under 3 minutes on 2 cores; 1 with --quick)")
+    parser.add_argument(
+        "--slow-runs",
+        type=int,
+        help="runs of the pipeline and of checkov, which take 10-20x longer "
+        "(default 3, which keeps the default under 3 minutes on 2 cores; 1 with --quick)",
+    )
     parser.add_argument("--quick", action="store_true", help="one run each and fewer in-process repetitions")
     args = parser.parse_args()
     runs = args.runs if args.runs is not None else (1 if args.quick else 5)
@@ -157,10 +161,14 @@ class Bench:
     def run(self) -> None:
         versions = ", ".join(self.target.kube_versions)
         load = ", ".join(f"{figure:.2f}" for figure in os.getloadavg())
-        print(f"chartgen bench: {platform.python_implementation()} {platform.python_version()}, "
-              f"{os.cpu_count()} CPUs, load average {load} at start")
-        print(f"named tier: {len(self.target.scenarios)} scenarios ({len(self.rendering)} expected to render) "
-              f"x Kubernetes {versions}\n")
+        print(
+            f"chartgen bench: {platform.python_implementation()} {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs, load average {load} at start"
+        )
+        print(
+            f"named tier: {len(self.target.scenarios)} scenarios ({len(self.rendering)} expected to render) "
+            f"x Kubernetes {versions}\n"
+        )
         with tempfile.TemporaryDirectory(prefix="chartgen-bench-") as scratch:
             workdir = Path(scratch)
             whole = [self.chartgen_named(), self.pipeline(workdir)]
@@ -201,12 +209,22 @@ class Bench:
             for scenario in self.rendering:
                 values, manifests = workdir / f"{scenario.name}.json", rendered / f"{scenario.name}.yaml"
                 steps = [
-                    [sys.executable, "-c", RENDER_SCRIPT, str(self.target.chart_dir), str(values),
-                     scenario.release, scenario.namespace, str(manifests)],
+                    [
+                        sys.executable,
+                        "-c",
+                        RENDER_SCRIPT,
+                        str(self.target.chart_dir),
+                        str(values),
+                        scenario.release,
+                        scenario.namespace,
+                        str(manifests),
+                    ],
                     [sys.executable, "-c", LINT_SCRIPT, str(self.target.chart_dir), str(values)],
                 ]
-                steps += [[self.validate_cli, "--strict", "-k", version, str(manifests)]
-                          for version in self.target.kube_versions]
+                steps += [
+                    [self.validate_cli, "--strict", "-k", version, str(manifests)]
+                    for version in self.target.kube_versions
+                ]
                 for step in steps:
                     sample = run_process(step, self.env)
                     peak = max(peak, sample.peak_mib)
@@ -221,24 +239,49 @@ class Bench:
         if self.checkov is None:
             measurement.note = "skipped: checkov is not on PATH (pip install checkov)"
             return measurement
-        command = [self.checkov, "-d", str(rendered), "--framework", "kubernetes", "--skip-download", "--quiet"]
+        command = [
+            self.checkov,
+            "-d",
+            str(rendered),
+            "--framework",
+            "kubernetes",
+            "--skip-download",
+            "--quiet",
+        ]
         measurement.samples = [run_process(command, self.env) for _ in range(self.slow_runs)]
         return measurement
 
     def random_tier(self) -> float | None:
         """Evaluations per second of the random tier, one run, start-up included (None if it broke)."""
-        command = [sys.executable, "-m", "chartgen", "lint", "matrix", "--tier", "random",
-                   "--count", str(RANDOM_COUNT), "--format", "text"]
+        command = [
+            sys.executable,
+            "-m",
+            "chartgen",
+            "lint",
+            "matrix",
+            "--tier",
+            "random",
+            "--count",
+            str(RANDOM_COUNT),
+            "--format",
+            "text",
+        ]
         sample = run_process(command, self.env)
         versions = len(self.target.kube_versions)
         evaluations = RANDOM_COUNT * versions
-        what = f"{evaluations} (scenario, version) evaluations ({RANDOM_COUNT} value sets x {versions} versions)"
+        what = (
+            f"{evaluations} (scenario, version) evaluations ({RANDOM_COUNT} value sets x {versions} versions)"
+        )
         if sample.exit_code not in (0, 1):
-            print(f"\nrandom tier: FAILED, exit {sample.exit_code} after {sample.wall:.2f} s; no rate (run it by hand)")
+            print(
+                f"\nrandom tier: FAILED, exit {sample.exit_code} after {sample.wall:.2f} s; no rate (run it by hand)"
+            )
             return None
         rate = evaluations / sample.wall
-        print(f"\nrandom tier: {what} in {sample.wall:.2f} s = {rate:.0f}/s "
-              f"(one run, start-up and shrinking included, exit {sample.exit_code}, peak {sample.peak_mib:.0f} MiB)")
+        print(
+            f"\nrandom tier: {what} in {sample.wall:.2f} s = {rate:.0f}/s "
+            f"(one run, start-up and shrinking included, exit {sample.exit_code}, peak {sample.peak_mib:.0f} MiB)"
+        )
         return rate
 
     # --- one (scenario, version) in process ---------------------------------------------
@@ -272,9 +315,14 @@ class Bench:
             parse=self.median_ms(lambda: parse_rendered(rendered)),
             validation=self.median_ms(validate_all),
         )
-        services = Services(chart_dir=target.chart_dir, chart=chart, schemas=target.schemas,
-                            locator=TemplateLocator(target.chart_dir, target.root), catalog_dir=target.catalog_dir,
-                            check_ids=frozenset(c.check.id for c in target.checks))
+        services = Services(
+            chart_dir=target.chart_dir,
+            chart=chart,
+            schemas=target.schemas,
+            locator=TemplateLocator(target.chart_dir, target.root),
+            catalog_dir=target.catalog_dir,
+            check_ids=frozenset(c.check.id for c in target.checks),
+        )
         outcome = RenderOutcome(scenario, version, rendered, tuple(manifests), tuple(failures))
         self.time_checks(stages, services, outcome)
         print_stages(stages, self.repetitions)
@@ -288,16 +336,24 @@ class Bench:
         for configured in self.target.checks:
             check = configured.check
             # Only render- and object-scope checks see the outcome; object checks run once per matching object.
-            context = CheckContext(services, configured.options,
-                                   outcome if check.scope in (Scope.RENDER, Scope.OBJECT) else None)
+            context = CheckContext(
+                services, configured.options, outcome if check.scope in (Scope.RENDER, Scope.OBJECT) else None
+            )
             if check.scope is Scope.OBJECT:
                 subjects = [m for m in outcome.manifests if check.applies_to(str(m.obj.get("kind", "")))]
             else:
-                subjects = [{Scope.CHART: self.target.chart_dir, Scope.VALUES: outcome.scenario,
-                             Scope.RENDER: outcome, Scope.MATRIX: [outcome]}[check.scope]]
+                subjects = [
+                    {
+                        Scope.CHART: self.target.chart_dir,
+                        Scope.VALUES: outcome.scenario,
+                        Scope.RENDER: outcome,
+                        Scope.MATRIX: [outcome],
+                    }[check.scope]
+                ]
 
-            def run_check(run: Callable[..., Any] = check.run, subjects: list[Any] = subjects,
-                          context: Any = context) -> None:
+            def run_check(
+                run: Callable[..., Any] = check.run, subjects: list[Any] = subjects, context: Any = context
+            ) -> None:
                 for subject in subjects:
                     with contextlib.suppress(Skip):
                         list(run(subject, context))
@@ -331,7 +387,9 @@ def _tool(name: str) -> str:
 def run_process(command: list[str], env: dict[str, str]) -> Sample:
     """Run ``command`` to completion; wait4 gives this process's own peak RSS (KiB on Linux)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
+    )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -343,46 +401,66 @@ def run_process(command: list[str], env: dict[str, str]) -> Sample:
 
 def print_whole(measurements: list[Measurement]) -> None:
     base = measurements[0].median
-    print(f"{'whole runs':<48}{'runs':>5}{'median s':>9}{'min s':>8}{'max s':>8}{'peak MiB':>10}{'vs chartgen':>13}")
+    print(
+        f"{'whole runs':<48}{'runs':>5}{'median s':>9}{'min s':>8}{'max s':>8}{'peak MiB':>10}{'vs chartgen':>13}"
+    )
     for m in measurements:
         if not m.samples:
             print(f"{m.label:<48}{m.note}")
             continue
         walls = [sample.wall for sample in m.samples]
-        print(f"{m.label:<48}{len(walls):>5}{m.median:>9.2f}{min(walls):>8.2f}{max(walls):>8.2f}{m.peak_mib:>10.0f}"
-              f"{m.median / base:>12.1f}x")
+        print(
+            f"{m.label:<48}{len(walls):>5}{m.median:>9.2f}{min(walls):>8.2f}{max(walls):>8.2f}{m.peak_mib:>10.0f}"
+            f"{m.median / base:>12.1f}x"
+        )
         if m.note:
             print(f"  {m.note}")
 
 
 def print_stages(stages: Stages, repetitions: int) -> None:
-    print(f"\none (scenario, version) in process: {stages.pair}, {stages.documents} documents, "
-          f"median of {repetitions} (ms)")
-    rows = {"render (Helm engine)": stages.render, "parse (parse_rendered)": stages.parse,
-            "strict schema validation (all documents)": stages.validation}
+    print(
+        f"\none (scenario, version) in process: {stages.pair}, {stages.documents} documents, "
+        f"median of {repetitions} (ms)"
+    )
+    rows = {
+        "render (Helm engine)": stages.render,
+        "parse (parse_rendered)": stages.parse,
+        "strict schema validation (all documents)": stages.validation,
+    }
     rows |= {f"checks: {family}": ms for family, ms in sorted(stages.families.items())}
     for name, ms in rows.items():
         print(f"  {name:<44}{ms:>9.3f}")
-    print(f"  {'total: render + parse + checks':<44}{stages.total:>9.3f}"
-          f"   = {stages.total / stages.floor:.1f}x render + strict validation")
+    print(
+        f"  {'total: render + parse + checks':<44}{stages.total:>9.3f}"
+        f"   = {stages.total / stages.floor:.1f}x render + strict validation"
+    )
     print(f"  strict validation per document: {stages.validation / stages.documents:.4f} ms")
     for check, ms in stages.once.items():
         print(f"  once per run (chart scope), {check}: {ms:.1f} ms")
 
 
-def print_targets(whole: list[Measurement], stages: Stages, random_rate: float | None,
-                  processes: int) -> None:
+def print_targets(
+    whole: list[Measurement], stages: Stages, random_rate: float | None, processes: int
+) -> None:
     chartgen, pipeline = whole[0], whole[1]
     ratio = stages.total / stages.floor
     per_document = stages.validation / stages.documents
     rows = [
         ("named tier wall, start-up included", f"{chartgen.median:.2f} s", "<= 1 s", chartgen.median <= 1.0),
-        (f"speed-up over the pipeline ({processes} processes)", f"{pipeline.median / chartgen.median:.1f}x", ">= 10x",
-         pipeline.median / chartgen.median >= 10),
+        (
+            f"speed-up over the pipeline ({processes} processes)",
+            f"{pipeline.median / chartgen.median:.1f}x",
+            ">= 10x",
+            pipeline.median / chartgen.median >= 10,
+        ),
         ("per (scenario, version) vs render + validation", f"{ratio:.1f}x", "<= 2x", ratio <= 2),
         ("chartgen peak memory", f"{chartgen.peak_mib:.0f} MiB", "<= 150 MiB", chartgen.peak_mib <= 150),
-        ("random tier rate", "not measured" if random_rate is None else f"{random_rate:.0f}/s", ">= 100/s",
-         random_rate is not None and random_rate >= 100),
+        (
+            "random tier rate",
+            "not measured" if random_rate is None else f"{random_rate:.0f}/s",
+            ">= 100/s",
+            random_rate is not None and random_rate >= 100,
+        ),
         ("strict validation per document", f"{per_document:.4f} ms", "<= 0.05 ms", per_document <= 0.05),
     ]
     print("\ntargets (issue 6)")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 import shutil
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import CHART_DIR, EXAMPLES_DIR, ROOT, chart, minimal_values, objects, render, with_minimal
 
 from chartgen import helm
 from chartgen.generate.build import build
 from chartgen.generate.writer import compare
 from chartgen.kubeschema import SchemaValidator
 from chartgen.project import load_project
-from helpers import CHART_DIR, EXAMPLES_DIR, ROOT, chart, minimal_values, objects, render, with_minimal
 
 KUBE_VERSIONS = ["1.29", "1.35", *load_project(ROOT).kube_versions]
 SCENARIOS = {
     "minimal": {},
-    "cert-manager": {"server": {"tls": {"existingSecret": "", "certManager": {"enabled": True, "issuerRef": {"name": "ca"}}}}},
+    "cert-manager": {
+        "server": {
+            "tls": {"existingSecret": "", "certManager": {"enabled": True, "issuerRef": {"name": "ca"}}}
+        }
+    },
     "external-db": {
         "postgresql": {"enabled": False},
         "externalDatabase": {"host": "db.example.com", "existingSecret": "db", "caSecret": {"name": "db-ca"}},
@@ -24,8 +28,11 @@ SCENARIOS = {
     "everything-on": {
         "agent": {"kind": "Deployment", "id": "agent-1"},
         "kubernetesSecrets": {"enabled": True, "namespaces": ["apps", "edge"]},
-        "ingress": {"enabled": True, "tls": [{"secretName": "web", "hosts": ["certctl.local"]}],
-                    "certManager": {"enabled": True, "issuerRef": {"name": "letsencrypt"}}},
+        "ingress": {
+            "enabled": True,
+            "tls": [{"secretName": "web", "hosts": ["certctl.local"]}],
+            "certManager": {"enabled": True, "issuerRef": {"name": "letsencrypt"}},
+        },
         "server": {
             "smtp": {"enabled": True, "host": "smtp.example.com", "password": "secret"},
             "configEncryption": {"key": "k" * 32},
@@ -124,13 +131,20 @@ def test_every_example_renders_valid_objects_custom_resources_included(example: 
     load_schema_files(validator, [ROOT / "schemas" / "crds"])
     for kube_version in ("1.29", KUBE_VERSIONS[-1]):
         for manifest in render(example_values(example), kube_version=kube_version):
-            assert validator.validate(manifest.obj, kube_version) == [], (manifest.template, manifest.obj["kind"])
+            assert validator.validate(manifest.obj, kube_version) == [], (
+                manifest.template,
+                manifest.obj["kind"],
+            )
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_rendered_manifests_snapshot(example: str, snapshot) -> None:
     rendered = helm.render(chart(), example_values(example), kube_version="1.29")
-    text = "".join(f"# Source: {name}\n{rendered[name].strip()}\n---\n" for name in sorted(rendered) if rendered[name].strip())
+    text = "".join(
+        f"# Source: {name}\n{rendered[name].strip()}\n---\n"
+        for name in sorted(rendered)
+        if rendered[name].strip()
+    )
     snapshot.snapshot_dir = ROOT / "tests" / "snapshots" / "manifests"
     snapshot.assert_match(text, example)
 
@@ -150,15 +164,24 @@ def test_server_restarts_when_its_config_or_secrets_change() -> None:
 
     base = annotations({})
     assert set(base) >= {"checksum/config", "checksum/secret", "checksum/database-secret"}
-    assert annotations({"server": {"logging": {"level": "debug"}}})["checksum/config"] != base["checksum/config"]
-    assert annotations({"server": {"auth": {"apiKey": "rotated"}}})["checksum/secret"] != base["checksum/secret"]
-    assert annotations({"postgresql": {"auth": {"password": "other"}}})["checksum/database-secret"] != base["checksum/database-secret"]
+    assert (
+        annotations({"server": {"logging": {"level": "debug"}}})["checksum/config"] != base["checksum/config"]
+    )
+    assert (
+        annotations({"server": {"auth": {"apiKey": "rotated"}}})["checksum/secret"] != base["checksum/secret"]
+    )
+    assert (
+        annotations({"postgresql": {"auth": {"password": "other"}}})["checksum/database-secret"]
+        != base["checksum/database-secret"]
+    )
 
 
 def test_server_has_startup_liveness_and_readiness_probes() -> None:
     from helpers import find
 
-    server = find(objects(minimal_values()), "Deployment", "certctl-server")["spec"]["template"]["spec"]["containers"][0]
+    server = find(objects(minimal_values()), "Deployment", "certctl-server")["spec"]["template"]["spec"][
+        "containers"
+    ][0]
     assert server["startupProbe"]["httpGet"] == {"path": "/health", "port": "https", "scheme": "HTTPS"}
     assert server["livenessProbe"]["httpGet"]["path"] == "/health"
     assert server["readinessProbe"]["httpGet"]["path"] == "/ready"
@@ -167,8 +190,10 @@ def test_server_has_startup_liveness_and_readiness_probes() -> None:
 def test_postgres_max_connections_and_pool_arithmetic() -> None:
     from helpers import find
 
-    postgres = find(objects(with_minimal({"postgresql": {"maxConnections": 300, "config": {"shared_buffers": "256MB"}}})),
-                    "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
+    postgres = find(
+        objects(with_minimal({"postgresql": {"maxConnections": 300, "config": {"shared_buffers": "256MB"}}})),
+        "StatefulSet",
+    )["spec"]["template"]["spec"]["containers"][0]
     assert postgres["args"] == ["-c", "max_connections=300", "-c", "shared_buffers=256MB"]
     with pytest.raises(helm.RenderFailure, match=r"= 160 exceeds postgresql.maxConnections \(100\)"):
         helm.render(chart(), with_minimal({"server": {"replicas": 3}}))

@@ -15,9 +15,9 @@ from functools import lru_cache
 
 import pytest
 import yaml
+from helpers import ROOT
 from typer.testing import CliRunner
 
-from helpers import ROOT
 from chartgen.cli import app
 from chartgen.report import FORMATS
 
@@ -45,22 +45,34 @@ def commands() -> list[list[str]]:
             while words:
                 cut = next((i for i, word in enumerate(words) if word in SEPARATORS), len(words))
                 found.append(words[:cut])
-                words = words[cut + 1:]
+                words = words[cut + 1 :]
     return [command for command in found if command]
 
 
 def test_it_is_a_valid_github_actions_workflow() -> None:
     """Checked against the workflow schema check-jsonschema bundles (no network needed)."""
     done = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(WORKFLOW),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_jobs_render_and_lint_in_parallel_and_report_after_the_shards() -> None:
     jobs = workflow()["jobs"]
-    assert {name: job.get("needs", []) for name, job in jobs.items()} == {"render": [], "lint": [], "report": "lint"}
+    assert {name: job.get("needs", []) for name, job in jobs.items()} == {
+        "render": [],
+        "lint": [],
+        "report": "lint",
+    }
     assert "security-events" in jobs["report"]["permissions"] and "checks" in jobs["report"]["permissions"]
     assert workflow()["permissions"] == {"contents": "read"}  # the rest only where needed
 
@@ -71,7 +83,9 @@ def test_the_matrix_is_sharded_and_each_shard_uploads_its_json_report() -> None:
     assert shards == list(range(1, len(shards) + 1)) and len(shards) > 1
     run = next(step["run"] for step in lint["steps"] if "run" in step and "lint matrix" in step["run"])
     assert "--shard ${{ matrix.shard }}/${{ strategy.job-total }}" in run and "--format json" in run
-    upload = next(step for step in lint["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
+    upload = next(
+        step for step in lint["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")
+    )
     assert upload["with"]["path"] in run
 
 

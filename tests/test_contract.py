@@ -6,10 +6,10 @@ import re
 
 import kubernetes_validate
 import pytest
-
-from chartgen.catalog import load_env_catalog
 from helpers import CHART_DIR, ROOT, containers, env_of, find, objects, pod_specs, with_minimal
 from test_chart import SCENARIOS
+
+from chartgen.catalog import load_env_catalog
 
 CATALOG = load_env_catalog(ROOT / "schemas" / "catalog" / "env.yaml")
 BINARY = {"server": "server", "agent": "agent"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import chart, containers, env_of, find, kinds, objects, pod_specs, with_minimal
 
 from chartgen import helm
-from helpers import chart, containers, env_of, find, kinds, objects, pod_specs, with_minimal
 
 EXTERNAL_DB = {
     "postgresql": {"enabled": False},
@@ -16,7 +16,11 @@ EXTERNAL_DB = {
 
 
 def rendered_secret_keys(objs: list[dict]) -> dict[str, set[str]]:
-    return {o["metadata"]["name"]: set(o.get("data", {})) | set(o.get("stringData", {})) for o in objs if o["kind"] == "Secret"}
+    return {
+        o["metadata"]["name"]: set(o.get("data", {})) | set(o.get("stringData", {}))
+        for o in objs
+        if o["kind"] == "Secret"
+    }
 
 
 def test_d1_no_variable_placeholder_in_secret_or_configmap_data() -> None:
@@ -29,7 +33,10 @@ def test_d1_no_variable_placeholder_in_secret_or_configmap_data() -> None:
         server = find(objs, "Deployment", "certctl-server")["spec"]["template"]["spec"]["containers"][0]
         password = env_of(server)["PGPASSWORD"]["valueFrom"]["secretKeyRef"]
         config = find(objs, "ConfigMap", "certctl-server")["data"]
-        assert "@" in config["CERTCTL_DATABASE_URL"] and ":" not in config["CERTCTL_DATABASE_URL"].split("@")[0][len("postgres://"):]
+        assert (
+            "@" in config["CERTCTL_DATABASE_URL"]
+            and ":" not in config["CERTCTL_DATABASE_URL"].split("@")[0][len("postgres://") :]
+        )
         if overlay:
             assert password == {"name": "db-credentials", "key": "password"}
             assert config["CERTCTL_DATABASE_URL"].startswith("postgres://certctl@db.example.com:5432/")
@@ -43,15 +50,26 @@ def test_d2_agents_always_get_an_agent_id() -> None:
     assert agent["CERTCTL_AGENT_ID"]["value"] == "certctl-$(CERTCTL_AGENT_NAME)"
     assert agent["CERTCTL_AGENT_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "spec.nodeName"
     names = list(env_of(daemonset["spec"]["template"]["spec"]["containers"][0]))
-    assert names.index("CERTCTL_AGENT_NAME") < names.index("CERTCTL_AGENT_ID"), "$(VAR) must refer to an earlier variable"
-    deployment = find(objects(with_minimal({"agent": {"kind": "Deployment", "id": "agent-7"}})), "Deployment", "certctl-agent")
-    assert env_of(deployment["spec"]["template"]["spec"]["containers"][0])["CERTCTL_AGENT_ID"]["value"] == "agent-7"
+    assert names.index("CERTCTL_AGENT_NAME") < names.index("CERTCTL_AGENT_ID"), (
+        "$(VAR) must refer to an earlier variable"
+    )
+    deployment = find(
+        objects(with_minimal({"agent": {"kind": "Deployment", "id": "agent-7"}})),
+        "Deployment",
+        "certctl-agent",
+    )
+    assert (
+        env_of(deployment["spec"]["template"]["spec"]["containers"][0])["CERTCTL_AGENT_ID"]["value"]
+        == "agent-7"
+    )
     with pytest.raises(helm.RenderFailure, match="agent.kind=Deployment needs agent.id"):
         helm.render(chart(), with_minimal({"agent": {"kind": "Deployment"}}))
 
 
 def test_d3_images_exist_under_the_published_names_and_tags() -> None:
-    images = {c["name"]: c["image"] for _, spec in pod_specs(objects(with_minimal())) for c in containers(spec)}
+    images = {
+        c["name"]: c["image"] for _, spec in pod_specs(objects(with_minimal())) for c in containers(spec)
+    }
     assert images["server"] == "ghcr.io/certctl-io/certctl-server:v2.0.71"
     assert images["agent"] == "ghcr.io/certctl-io/certctl-agent:v2.0.71"
     digest = "sha256:" + "a" * 64
@@ -60,8 +78,15 @@ def test_d3_images_exist_under_the_published_names_and_tags() -> None:
     assert server["image"] == f"ghcr.io/certctl-io/certctl-server:v2.0.71@{digest}"
 
 
-@pytest.mark.parametrize("overlay", [{}, {"server": {"auth": {"type": "none"}}}, EXTERNAL_DB,
-                                     {"server": {"smtp": {"enabled": True, "host": "smtp", "password": "p"}}}])
+@pytest.mark.parametrize(
+    "overlay",
+    [
+        {},
+        {"server": {"auth": {"type": "none"}}},
+        EXTERNAL_DB,
+        {"server": {"smtp": {"enabled": True, "host": "smtp", "password": "p"}}},
+    ],
+)
 def test_d4_every_secret_key_reference_resolves(overlay: dict) -> None:
     objs = objects(with_minimal(overlay))
     secrets = rendered_secret_keys(objs)
@@ -98,9 +123,21 @@ def test_d5_d9_agents_mount_only_the_ca_bundle() -> None:
         assert "secret" not in volume, "no Secret of the server reaches the agents"
 
 
-POD_ONLY = {"runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup", "fsGroupChangePolicy", "supplementalGroups",
-            "seccompProfile", "seLinuxOptions", "sysctls", "windowsOptions", "appArmorProfile",
-            "supplementalGroupsPolicy", "seLinuxChangePolicy"}
+POD_ONLY = {
+    "runAsNonRoot",
+    "runAsUser",
+    "runAsGroup",
+    "fsGroup",
+    "fsGroupChangePolicy",
+    "supplementalGroups",
+    "seccompProfile",
+    "seLinuxOptions",
+    "sysctls",
+    "windowsOptions",
+    "appArmorProfile",
+    "supplementalGroupsPolicy",
+    "seLinuxChangePolicy",
+}
 
 
 @pytest.mark.parametrize("overlay", [{}, {"agent": {"kind": "Deployment", "id": "a"}}])
@@ -139,7 +176,15 @@ def test_d8_external_database_requires_host_and_secret() -> None:
     with pytest.raises(helm.RenderFailure, match="externalDatabase.host"):
         helm.render(chart(), with_minimal({"postgresql": {"enabled": False}}))
     with pytest.raises(helm.RenderFailure, match="needs externalDatabase.caSecret.name"):
-        helm.render(chart(), with_minimal({**EXTERNAL_DB, "externalDatabase": {**EXTERNAL_DB["externalDatabase"], "sslmode": "verify-full"}}))
+        helm.render(
+            chart(),
+            with_minimal(
+                {
+                    **EXTERNAL_DB,
+                    "externalDatabase": {**EXTERNAL_DB["externalDatabase"], "sslmode": "verify-full"},
+                }
+            ),
+        )
 
 
 def test_d10_secret_access_is_namespaced_and_least_privilege() -> None:
@@ -148,7 +193,9 @@ def test_d10_secret_access_is_namespaced_and_least_privilege() -> None:
     roles = [o for o in objs if o["kind"] == "Role"]
     assert sorted(r["metadata"]["namespace"] for r in roles) == ["apps", "edge"]
     for role in roles:
-        assert role["rules"] == [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create", "update"]}]
+        assert role["rules"] == [
+            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create", "update"]}
+        ]
     bindings = [o for o in objs if o["kind"] == "RoleBinding"]
     assert {b["subjects"][0]["name"] for b in bindings} == {"certctl-agent"}
     tokens = {w["metadata"]["name"]: s["automountServiceAccountToken"] for w, s in pod_specs(objs)}
@@ -179,7 +226,11 @@ def test_d17_exactly_one_tls_source() -> None:
 
 
 def test_d18_certificate_names_the_service_agents_call() -> None:
-    overlay = {"server": {"tls": {"existingSecret": "", "certManager": {"enabled": True, "issuerRef": {"name": "ca"}}}}}
+    overlay = {
+        "server": {
+            "tls": {"existingSecret": "", "certManager": {"enabled": True, "issuerRef": {"name": "ca"}}}
+        }
+    }
     objs = objects(with_minimal(overlay), release="prod")
     certificate = find(objs, "Certificate")
     agent = find(objs, "DaemonSet")["spec"]["template"]["spec"]["containers"][0]
@@ -216,4 +267,7 @@ def test_d12_password_changes_are_tracked_and_refused() -> None:
     # The rotation gate compares with the live Secret; offline, lookup finds nothing, so
     # check the gate is wired into the template that renders the Secret.
     text = next(t["data"] for t in chart().templates if t["name"] == "templates/postgres-secret.yaml")
-    assert 'lookup "v1" "Secret"' in text and "differs from the password the database was initialised with" in text
+    assert (
+        'lookup "v1" "Secret"' in text
+        and "differs from the password the database was initialised with" in text
+    )

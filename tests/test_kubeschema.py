@@ -88,7 +88,9 @@ def test_type_error_has_the_precise_path(validator: SchemaValidator) -> None:
     pod_spec(doc)["containers"][0]["ports"][1]["containerPort"] = "9090"
 
     assert validator.validate(doc, "1.29") == [
-        SchemaError("spec.template.spec.containers[0].ports[1].containerPort", 'expected integer, got string "9090"')
+        SchemaError(
+            "spec.template.spec.containers[0].ports[1].containerPort", 'expected integer, got string "9090"'
+        )
     ]
 
 
@@ -159,7 +161,12 @@ def test_has_schema(validator: SchemaValidator, api_version: str, kind: str, exp
 
 @pytest.mark.parametrize(
     "doc",
-    [{"kind": "ConfigMap"}, {"apiVersion": "v1"}, {"apiVersion": "v1", "kind": ""}, {"apiVersion": 1, "kind": "Pod"}],
+    [
+        {"kind": "ConfigMap"},
+        {"apiVersion": "v1"},
+        {"apiVersion": "v1", "kind": ""},
+        {"apiVersion": 1, "kind": "Pod"},
+    ],
 )
 def test_missing_identity_is_an_error_at_the_root(validator: SchemaValidator, doc: dict[str, Any]) -> None:
     [error] = validator.validate(doc, "1.29")
@@ -311,7 +318,9 @@ def _agreement_cases() -> list[tuple[str, dict[str, Any]]]:
 
 
 @pytest.mark.parametrize(("name", "doc"), _agreement_cases(), ids=[name for name, _ in _agreement_cases()])
-def test_verdict_agrees_with_kubernetes_validate(validator: SchemaValidator, name: str, doc: dict[str, Any]) -> None:
+def test_verdict_agrees_with_kubernetes_validate(
+    validator: SchemaValidator, name: str, doc: dict[str, Any]
+) -> None:
     try:
         kubernetes_validate.validate(copy.deepcopy(doc), "1.29", strict=True)
         reference_valid = True

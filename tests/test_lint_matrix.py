@@ -8,10 +8,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, copy_project
 from typer.testing import CliRunner
 
 from chartgen.cli import app
-from helpers import ROOT, copy_project
 
 FIXTURES = ROOT / "tests" / "fixtures" / "charts"
 runner = CliRunner()
@@ -28,7 +28,9 @@ def json_report(*args: str) -> tuple[int, dict]:
 
 
 def findings(report: dict) -> list[tuple]:
-    return sorted((f["check"], f["kind"], f["path"], Path(f["template"]).name, f["line"]) for f in report["findings"])
+    return sorted(
+        (f["check"], f["kind"], f["path"], Path(f["template"]).name, f["line"]) for f in report["findings"]
+    )
 
 
 def test_project_named_tier_is_clean_and_prints_its_invariants() -> None:
@@ -39,17 +41,21 @@ def test_project_named_tier_is_clean_and_prints_its_invariants() -> None:
 
 
 def test_json_report_has_the_summary_and_finding_fields() -> None:
-    code, report = json_report("--project", str(ROOT))
+    _code, report = json_report("--project", str(ROOT))
     summary = report["summary"]
     for key in ("scenarios", "renders", "documents", "checks", "skipped", "errors", "warnings"):
         assert key in summary
-    assert summary["scenarios"] >= 10 and summary["renders"] == summary["scenarios"] * len(summary["kube_versions"])
+    assert summary["scenarios"] >= 10 and summary["renders"] == summary["scenarios"] * len(
+        summary["kube_versions"]
+    )
     assert summary["documents"] > 0 and summary["errors"] == 0 and summary["skipped"] == 0
 
 
 def test_defective_chart_yields_exactly_the_expected_findings() -> None:
     chart = FIXTURES / "defective"
-    code, report = json_report("--chart", str(chart), "--values-dir", str(chart / "ci"), "--k8s-version", "1.29")
+    code, report = json_report(
+        "--chart", str(chart), "--values-dir", str(chart / "ci"), "--k8s-version", "1.29"
+    )
     assert code == 1
     assert all(f["template"] and f["line"] for f in report["findings"]), "every finding has a file and line"
     render_and_schema = {"render", "kubernetes"}
@@ -57,12 +63,21 @@ def test_defective_chart_yields_exactly_the_expected_findings() -> None:
     report["findings"] = [f for f in report["findings"] if families[f["check"]] in render_and_schema]
     assert findings(report) == [
         ("invalid-yaml", "", "", "daemonset.yaml", 22),
-        ("kubernetes-schema-violation", "Deployment", "spec.template.spec.securityContext", "deployment.yaml", 14),
+        (
+            "kubernetes-schema-violation",
+            "Deployment",
+            "spec.template.spec.securityContext",
+            "deployment.yaml",
+            14,
+        ),
         ("name-too-long", "Service", "metadata.name", "service.yaml", 4),
         ("removed-api-version", "PodDisruptionBudget", "apiVersion", "pdb.yaml", 1),
     ]
     schema = next(f for f in report["findings"] if f["check"] == "kubernetes-schema-violation")
-    assert all(key in schema["message"] for key in ("allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem"))
+    assert all(
+        key in schema["message"]
+        for key in ("allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem")
+    )
 
 
 def test_third_party_chart_with_comment_separators_and_required_values() -> None:
@@ -73,7 +88,11 @@ def test_third_party_chart_with_comment_separators_and_required_values() -> None
     checks = {f["check"] for f in report["findings"]}
     assert code == 1 and checks == {"render-failed", "nothing-checked"}
     failed = next(f for f in report["findings"] if f["check"] == "render-failed")
-    assert "name is required" in failed["message"] and failed["template"].endswith("templates/rbac.yaml") and failed["line"] == 4
+    assert (
+        "name is required" in failed["message"]
+        and failed["template"].endswith("templates/rbac.yaml")
+        and failed["line"] == 4
+    )
 
 
 @pytest.fixture
@@ -95,11 +114,15 @@ def only(project: Path, *scenarios: str) -> tuple[int, dict]:
 
 
 def test_negative_scenario_that_renders_is_an_error(project: Path) -> None:
-    add_scenario(project, "wrongly-negative", """\
+    add_scenario(
+        project,
+        "wrongly-negative",
+        """\
         description: Expects a failure that does not happen.
         extends: defaults
         expect: {fails: "this gate does not exist"}
-    """)
+    """,
+    )
     code, report = only(project, "wrongly-negative")
     assert code == 1
     assert [f["check"] for f in report["findings"]] == ["render-failed"]
@@ -107,19 +130,27 @@ def test_negative_scenario_that_renders_is_an_error(project: Path) -> None:
 
 
 def test_expectations_and_vacuous_scenarios(project: Path) -> None:
-    add_scenario(project, "unmet", """\
+    add_scenario(
+        project,
+        "unmet",
+        """\
         description: Expects objects that are not there.
         extends: defaults
         expect:
           present: [{kind: CronJob}, {kind: Role, count: 2}]
           absent: [{kind: Deployment, name: certctl-server}]
           count: {Service: 5}
-    """)
-    add_scenario(project, "vacuous", """\
+    """,
+    )
+    add_scenario(
+        project,
+        "vacuous",
+        """\
         description: Asserts nothing.
         extends: defaults
-    """)
-    code, report = only(project, "unmet", "vacuous")
+    """,
+    )
+    _code, report = only(project, "unmet", "vacuous")
     messages = sorted((f["check"], f["scenario"], f["message"]) for f in report["findings"])
     assert messages == [
         ("expectation-not-met", "unmet", "expected 2 x Role; found 0"),
@@ -132,18 +163,28 @@ def test_expectations_and_vacuous_scenarios(project: Path) -> None:
 
 def test_suppressions_annotation_allow_list_and_unused(project: Path) -> None:
     config = project / "chartgen.yaml"
-    config.write_text(config.read_text() + textwrap.dedent("""\
+    config.write_text(
+        config.read_text()
+        + textwrap.dedent("""\
         lint:
           allow:
             - {check: name-too-long, name: nothing-this-long, reason: "kept to show unused suppressions"}
             - {check: expectation-not-met, scenario: "unmet*", reason: "documented gap"}
-    """))
-    add_scenario(project, "unmet", """\
+    """)
+    )
+    add_scenario(
+        project,
+        "unmet",
+        """\
         description: An expectation the allow-list accepts.
         extends: defaults
         expect: {present: [{kind: CronJob}]}
-    """)
-    add_scenario(project, "annotated", """\
+    """,
+    )
+    add_scenario(
+        project,
+        "annotated",
+        """\
         description: Objects that accept findings through annotations, one of them without a reason.
         extends: defaults
         values:
@@ -155,12 +196,17 @@ def test_suppressions_annotation_allow_list_and_unused(project: Path) -> None:
             serviceAccount:
               annotations: {chartgen.io/ignore: "name-too-long"}
         expect: {present: [{kind: Service, name: certctl-server}]}
-    """)
-    code, report = only(project, "unmet", "annotated")
+    """,
+    )
+    _code, report = only(project, "unmet", "annotated")
     found = {f["check"]: f for f in report["findings"]}
     assert sorted(found) == ["invalid-suppression", "unused-suppression"]
     invalid, unused = found["invalid-suppression"], found["unused-suppression"]
-    assert (invalid["level"], invalid["kind"], invalid["name"]) == ("error", "ServiceAccount", "certctl-agent")
+    assert (invalid["level"], invalid["kind"], invalid["name"]) == (
+        "error",
+        "ServiceAccount",
+        "certctl-agent",
+    )
     assert "'name-too-long' has no reason" in invalid["message"]
     assert (unused["level"], unused["name"]) == ("warning", "nothing-this-long")
     assert report["summary"]["suppressed"] == 2  # the allow-listed expectation and the annotated finding
@@ -178,7 +224,9 @@ def test_shards_partition_the_matrix_and_merge_back(tmp_path: Path) -> None:
     paths = []
     for index in (1, 2, 3):
         path = tmp_path / f"shard-{index}.json"
-        result = lint("--project", str(ROOT), "--shard", f"{index}/3", "--format", "json", "--output", str(path))
+        result = lint(
+            "--project", str(ROOT), "--shard", f"{index}/3", "--format", "json", "--output", str(path)
+        )
         assert result.exit_code == 0, result.output
         paths.append(str(path))
     shards = [json.loads(Path(p).read_text()) for p in paths]
@@ -189,7 +237,10 @@ def test_shards_partition_the_matrix_and_merge_back(tmp_path: Path) -> None:
     merged = runner.invoke(app, ["lint", "report", "merge", *paths, "--format", "json"])
     assert merged.exit_code == 0, merged.output
     summary = json.loads(merged.stdout)["summary"]
-    assert summary["renders"] == full["summary"]["renders"] and summary["documents"] == full["summary"]["documents"]
+    assert (
+        summary["renders"] == full["summary"]["renders"]
+        and summary["documents"] == full["summary"]["documents"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -213,20 +264,36 @@ def test_bad_input_is_a_usage_error(args: list[str], message: str) -> None:
 
 def test_custom_resources_are_checked_against_chart_crds_and_named_schemas(tmp_path: Path) -> None:
     chart = FIXTURES / "widgets"
-    code, report = json_report("--chart", str(chart), "--k8s-version", "1.29")
+    _code, report = json_report("--chart", str(chart), "--k8s-version", "1.29")
     assert sorted((f["check"], f["name"], f["message"]) for f in report["findings"]) == [
-        ("check-skipped", "", "kubernetes-schema-violation skipped: no schema for example.com/v1 Gadget at Kubernetes 1.29 "
-                              "(first in default @ 1.29)"),
+        (
+            "check-skipped",
+            "",
+            "kubernetes-schema-violation skipped: no schema for example.com/v1 Gadget at Kubernetes 1.29 "
+            "(first in default @ 1.29)",
+        ),
         ("kubernetes-schema-violation", "bad", 'expected integer, got string "large"'),
         ("kubernetes-schema-violation", "bad", "unexpected key 'colour'"),
     ]
     schema = tmp_path / "gadget.json"
-    schema.write_text(json.dumps({
-        "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Gadget"}],
-        "type": "object",
-        "properties": {"spec": {"type": "object", "additionalProperties": False, "properties": {"teeth": {"type": "integer"}}}},
-    }))
-    code, report = json_report("--chart", str(chart), "--k8s-version", "1.29", "--crd-schema", str(schema))
+    schema.write_text(
+        json.dumps(
+            {
+                "x-kubernetes-group-version-kind": [
+                    {"group": "example.com", "version": "v1", "kind": "Gadget"}
+                ],
+                "type": "object",
+                "properties": {
+                    "spec": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"teeth": {"type": "integer"}},
+                    }
+                },
+            }
+        )
+    )
+    _code, report = json_report("--chart", str(chart), "--k8s-version", "1.29", "--crd-schema", str(schema))
     assert {f["check"] for f in report["findings"]} == {"kubernetes-schema-violation"}
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: Nonsense\n")

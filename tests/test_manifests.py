@@ -96,7 +96,10 @@ def test_duplicate_key_is_reported_with_its_position() -> None:
 
 
 def test_merge_keys_may_be_overridden() -> None:
-    assert parse_document("base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  x: 3\n")["derived"] == {"x": 3, "y": 2}
+    assert parse_document("base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  x: 3\n")["derived"] == {
+        "x": 3,
+        "y": 2,
+    }
 
 
 def test_syntax_error_has_line_and_column() -> None:
@@ -118,7 +121,10 @@ def test_bad_character_position_counts_characters_not_bytes() -> None:
 
 def test_scalars_are_read_as_go_yaml_reads_them() -> None:
     # Kubernetes sees these as strings; PyYAML's defaults would make a date or fail.
-    assert parse_document("created: 2024-01-01\nseparator: =\n") == {"created": "2024-01-01", "separator": "="}
+    assert parse_document("created: 2024-01-01\nseparator: =\n") == {
+        "created": "2024-01-01",
+        "separator": "=",
+    }
 
 
 RENDERED = {
@@ -153,9 +159,13 @@ def test_parse_rendered_keeps_going_past_broken_documents() -> None:
     manifests, failures = parse_rendered(RENDERED)
 
     assert manifests == [
-        Manifest("certctl/templates/a-serviceaccount.yaml", 2, 0, {"apiVersion": "v1", "kind": "ServiceAccount"}),
+        Manifest(
+            "certctl/templates/a-serviceaccount.yaml", 2, 0, {"apiVersion": "v1", "kind": "ServiceAccount"}
+        ),
         Manifest("certctl/templates/server-deployment.yaml", 8, 1, {"apiVersion": "v1", "kind": "Service"}),
-        Manifest("certctl/templates/server-deployment.yaml", 17, 5, {"apiVersion": "v1", "kind": "ConfigMap"}),
+        Manifest(
+            "certctl/templates/server-deployment.yaml", 17, 5, {"apiVersion": "v1", "kind": "ConfigMap"}
+        ),
     ]
     assert [(failure.template, failure.line) for failure in failures] == [
         ("certctl/templates/server-deployment.yaml", 6),

@@ -7,11 +7,11 @@ import re
 
 import pytest
 import yaml
+from helpers import ROOT, chart, env_of, find, kinds, objects, pod_specs, with_minimal
 
 from chartgen import helm
 from chartgen.catalog import load_metric_catalog
 from chartgen.promql import metric_names, parse
-from helpers import ROOT, chart, env_of, find, kinds, objects, pod_specs, with_minimal
 
 METRICS = load_metric_catalog(ROOT / "schemas" / "catalog" / "metrics.yaml")
 RULES_ON = {"monitoring": {"prometheusRules": {"enabled": True}}}
@@ -34,9 +34,14 @@ def rules(overlay: dict | None = None) -> list[dict]:
 
 # --- alerts -----------------------------------------------------------------------------
 
+
 def test_one_switch_renders_the_four_alerts() -> None:
     assert [r["alert"] for r in rules()] == [
-        "CertctlCertificateExpiringSoon", "CertctlAgentOffline", "CertctlJobFailureRateHigh", "CertctlIssuanceFailures"]
+        "CertctlCertificateExpiringSoon",
+        "CertctlAgentOffline",
+        "CertctlJobFailureRateHigh",
+        "CertctlIssuanceFailures",
+    ]
     assert "PrometheusRule" not in kinds(objects(with_minimal()))
 
 
@@ -49,23 +54,35 @@ def test_every_expression_parses_and_reads_only_exported_metrics() -> None:
             assert METRICS.is_exported(name), (rule["alert"], name)
 
 
-@pytest.mark.parametrize("threshold", ["expiringCertificateCount", "offlineAgentCount", "jobFailureRatio",
-                                       "issuanceFailureRate"])
+@pytest.mark.parametrize(
+    "threshold", ["expiringCertificateCount", "offlineAgentCount", "jobFailureRatio", "issuanceFailureRate"]
+)
 def test_a_threshold_set_to_zero_renders_as_zero(threshold: str) -> None:
     # A sprig `default` would turn 0 into the default; the template must not.
-    alert = {"expiringCertificateCount": "CertctlCertificateExpiringSoon", "offlineAgentCount": "CertctlAgentOffline",
-             "jobFailureRatio": "CertctlJobFailureRateHigh", "issuanceFailureRate": "CertctlIssuanceFailures"}[threshold]
+    alert = {
+        "expiringCertificateCount": "CertctlCertificateExpiringSoon",
+        "offlineAgentCount": "CertctlAgentOffline",
+        "jobFailureRatio": "CertctlJobFailureRateHigh",
+        "issuanceFailureRate": "CertctlIssuanceFailures",
+    }[threshold]
     rendered = {r["alert"]: r for r in rules({"thresholds": {threshold: 0}})}
     assert rendered[alert]["expr"].rstrip().endswith("> 0")
     assert "more than 0" in rendered[alert]["annotations"]["summary"]
 
 
 def test_summaries_and_descriptions_state_the_configured_thresholds() -> None:
-    custom = {r["alert"]: r for r in rules({"thresholds": {"offlineAgentCount": 7, "offlineAgentFor": "2h",
-                                                            "jobFailureRatio": 0.2}})}
+    custom = {
+        r["alert"]: r
+        for r in rules(
+            {"thresholds": {"offlineAgentCount": 7, "offlineAgentFor": "2h", "jobFailureRatio": 0.2}}
+        )
+    }
     offline = custom["CertctlAgentOffline"]
     assert offline["for"] == "2h" and offline["expr"].endswith("> 7")
-    assert "more than 7" in offline["annotations"]["summary"] and "for 2h" in offline["annotations"]["description"]
+    assert (
+        "more than 7" in offline["annotations"]["summary"]
+        and "for 2h" in offline["annotations"]["description"]
+    )
     assert "more than 0.2" in custom["CertctlJobFailureRateHigh"]["annotations"]["summary"]
 
 
@@ -89,10 +106,13 @@ def test_job_failure_ratio_fires_at_low_volume() -> None:
     expression = next(r["expr"] for r in rules() if r["alert"] == "CertctlJobFailureRateHigh")
     assert not re.search(r"clamp_min\([^()]*(\([^()]*\))*[^()]*,\s*1\)", expression)
     compact = " ".join(expression.split())
-    assert "/ ( clamp_min(max without (instance, pod) (delta(certctl_job_failed_total[15m])), 0) + " in compact
+    assert (
+        "/ ( clamp_min(max without (instance, pod) (delta(certctl_job_failed_total[15m])), 0) + " in compact
+    )
 
 
 # --- scraping ---------------------------------------------------------------------------
+
 
 def test_service_monitor_scrapes_https_with_bearer_token_and_ca() -> None:
     objs = objects(with_minimal({"monitoring": {"serviceMonitor": {"enabled": True}}}))
@@ -108,16 +128,25 @@ def test_service_monitor_scrapes_https_with_bearer_token_and_ca() -> None:
 
 # --- backups ----------------------------------------------------------------------------
 
+
 def backup_objects(overlay: dict) -> list[dict]:
     return objects(with_minimal({"backup": {"enabled": True, **overlay}}))
 
 
 def test_backup_to_pvc_dumps_the_configured_database_and_prunes() -> None:
-    objs = objects(with_minimal({"backup": {"enabled": True, "retention": 4},
-                                 "postgresql": {"auth": {"database": "pki", "username": "pkiuser"}}}))
+    objs = objects(
+        with_minimal(
+            {
+                "backup": {"enabled": True, "retention": 4},
+                "postgresql": {"auth": {"database": "pki", "username": "pkiuser"}},
+            }
+        )
+    )
     cronjob = find(objs, "CronJob")
     assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
-    assert cronjob["spec"]["successfulJobsHistoryLimit"] == 3 and cronjob["spec"]["failedJobsHistoryLimit"] == 3
+    assert (
+        cronjob["spec"]["successfulJobsHistoryLimit"] == 3 and cronjob["spec"]["failedJobsHistoryLimit"] == 3
+    )
     job = cronjob["spec"]["jobTemplate"]["spec"]
     assert job["backoffLimit"] == 1 and job["activeDeadlineSeconds"] == 3600
     pod = job["template"]["spec"]
@@ -135,8 +164,12 @@ def test_backup_to_pvc_dumps_the_configured_database_and_prunes() -> None:
 
 
 def test_backup_to_s3_uploads_with_aws_cli() -> None:
-    objs = backup_objects({"destination": "s3", "s3": {"bucket": "dumps", "endpointUrl": "https://minio.local",
-                                                       "existingSecret": "s3-creds"}})
+    objs = backup_objects(
+        {
+            "destination": "s3",
+            "s3": {"bucket": "dumps", "endpointUrl": "https://minio.local", "existingSecret": "s3-creds"},
+        }
+    )
     pod = find(objs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     assert [c["name"] for c in pod["initContainers"]] == ["dump"]
     upload = pod["containers"][0]
@@ -145,18 +178,30 @@ def test_backup_to_s3_uploads_with_aws_cli() -> None:
     assert env["BUCKET"]["value"] == "dumps" and env["ENDPOINT_URL"]["value"] == "https://minio.local"
     assert upload["envFrom"] == [{"secretRef": {"name": "s3-creds"}}]
     assert "PersistentVolumeClaim" not in kinds(objs)
-    assert 'aws s3 cp ${ENDPOINT_URL:+--endpoint-url "$ENDPOINT_URL"}' in find(objs, "ConfigMap", "certctl-backup")["data"]["upload.sh"]
+    assert (
+        'aws s3 cp ${ENDPOINT_URL:+--endpoint-url "$ENDPOINT_URL"}'
+        in find(objs, "ConfigMap", "certctl-backup")["data"]["upload.sh"]
+    )
 
 
 def test_backup_gates() -> None:
     with pytest.raises(helm.RenderFailure, match="needs the bundled PostgreSQL"):
-        helm.render(chart(), with_minimal({"backup": {"enabled": True}, "postgresql": {"enabled": False},
-                                           "externalDatabase": {"host": "db", "existingSecret": "db", "sslmode": "require"}}))
+        helm.render(
+            chart(),
+            with_minimal(
+                {
+                    "backup": {"enabled": True},
+                    "postgresql": {"enabled": False},
+                    "externalDatabase": {"host": "db", "existingSecret": "db", "sslmode": "require"},
+                }
+            ),
+        )
     with pytest.raises(helm.RenderFailure, match="needs backup.s3.bucket"):
         helm.render(chart(), with_minimal({"backup": {"enabled": True, "destination": "s3"}}))
 
 
 # --- migrations -------------------------------------------------------------------------
+
 
 def migration_objects(upgrade: bool) -> list[dict]:
     values = with_minimal({"migrations": {"viaHook": True}})
@@ -172,7 +217,9 @@ def test_migration_hook_runs_the_server_binary_before_upgrades() -> None:
     assert annotations["helm.sh/hook"] == "pre-upgrade"
     assert annotations["helm.sh/hook-delete-policy"] == "before-hook-creation,hook-succeeded"
     container = job["spec"]["template"]["spec"]["containers"][0]
-    assert container["image"].startswith("ghcr.io/certctl-io/certctl-server:") and container["args"] == ["--migrate-only"]
+    assert container["image"].startswith("ghcr.io/certctl-io/certctl-server:") and container["args"] == [
+        "--migrate-only"
+    ]
     assert "command" not in container, "the image's entrypoint (/app/server) runs"
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
 
@@ -181,7 +228,9 @@ def test_migration_job_has_the_servers_configuration() -> None:
     objs = migration_objects(upgrade=True)
     config = find(objs, "ConfigMap", "certctl-server")["data"]
     job_env = env_of(find(objs, "Job")["spec"]["template"]["spec"]["containers"][0])
-    server_env = env_of(find(objs, "Deployment", "certctl-server")["spec"]["template"]["spec"]["containers"][0])
+    server_env = env_of(
+        find(objs, "Deployment", "certctl-server")["spec"]["template"]["spec"]["containers"][0]
+    )
     for name, value in config.items():
         assert job_env[name]["value"] == value
     for name in ("CERTCTL_AUTH_SECRET", "PGPASSWORD"):
@@ -201,6 +250,7 @@ def test_servers_skip_boot_migrations_only_after_the_first_install() -> None:
 
 # --- availability -----------------------------------------------------------------------
 
+
 def server_pod(overlay: dict, kube_version: str = "1.29") -> tuple[dict, dict]:
     objs = objects(with_minimal(overlay), kube_version=kube_version)
     deployment = find(objs, "Deployment", "certctl-server")
@@ -208,24 +258,40 @@ def server_pod(overlay: dict, kube_version: str = "1.29") -> tuple[dict, dict]:
 
 
 def test_pdb_and_hpa_with_scale_down_behaviour() -> None:
-    overlay = {"server": {"podDisruptionBudget": {"enabled": True}, "autoscaling": {"enabled": True, "maxReplicas": 1,
-                                                                                     "minReplicas": 1}}}
+    overlay = {
+        "server": {
+            "podDisruptionBudget": {"enabled": True},
+            "autoscaling": {"enabled": True, "maxReplicas": 1, "minReplicas": 1},
+        }
+    }
     objs = objects(with_minimal(overlay))
     assert find(objs, "PodDisruptionBudget")["spec"]["maxUnavailable"] == 1
     hpa = find(objs, "HorizontalPodAutoscaler")
     assert hpa["spec"]["scaleTargetRef"]["name"] == "certctl-server"
     assert hpa["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
     assert "replicas" not in find(objs, "Deployment", "certctl-server")["spec"], "the HPA owns replicas"
-    pdb = find(objects(with_minimal({"server": {"podDisruptionBudget": {"enabled": True, "minAvailable": "50%"}}})),
-               "PodDisruptionBudget")["spec"]
+    pdb = find(
+        objects(with_minimal({"server": {"podDisruptionBudget": {"enabled": True, "minAvailable": "50%"}}})),
+        "PodDisruptionBudget",
+    )["spec"]
     assert pdb == {"minAvailable": "50%", "selector": pdb["selector"]}
 
 
-@pytest.mark.parametrize("preset, key", [("soft", "preferredDuringSchedulingIgnoredDuringExecution"),
-                                         ("hard", "requiredDuringSchedulingIgnoredDuringExecution")])
+@pytest.mark.parametrize(
+    "preset, key",
+    [
+        ("soft", "preferredDuringSchedulingIgnoredDuringExecution"),
+        ("hard", "requiredDuringSchedulingIgnoredDuringExecution"),
+    ],
+)
 def test_anti_affinity_presets_keep_other_affinity(preset: str, key: str) -> None:
-    node = {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
-        {"matchExpressions": [{"key": "pool", "operator": "In", "values": ["pki"]}]}]}}
+    node = {
+        "requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "pool", "operator": "In", "values": ["pki"]}]}
+            ]
+        }
+    }
     _, pod = server_pod({"server": {"podAntiAffinity": preset, "affinity": {"nodeAffinity": node}}})
     assert pod["affinity"]["nodeAffinity"] == node
     assert key in pod["affinity"]["podAntiAffinity"]
@@ -234,7 +300,11 @@ def test_anti_affinity_presets_keep_other_affinity(preset: str, key: str) -> Non
 
 
 def test_topology_spread_gets_the_server_selector() -> None:
-    constraint = {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway"}
+    constraint = {
+        "maxSkew": 1,
+        "topologyKey": "topology.kubernetes.io/zone",
+        "whenUnsatisfiable": "ScheduleAnyway",
+    }
     _, pod = server_pod({"server": {"topologySpreadConstraints": [constraint]}})
     spread = pod["topologySpreadConstraints"][0]
     assert spread["labelSelector"]["matchLabels"]["app.kubernetes.io/component"] == "server"
@@ -249,8 +319,11 @@ def test_prestop_sleep_only_where_kubernetes_supports_it() -> None:
 
 
 def test_every_workload_takes_scheduling_settings() -> None:
-    placement = {"nodeSelector": {"pool": "pki"}, "priorityClassName": "pki-critical",
-                 "tolerations": [{"key": "pki", "operator": "Exists", "effect": "NoSchedule"}]}
+    placement = {
+        "nodeSelector": {"pool": "pki"},
+        "priorityClassName": "pki-critical",
+        "tolerations": [{"key": "pki", "operator": "Exists", "effect": "NoSchedule"}],
+    }
     overlay = {section: dict(placement) for section in ("server", "agent", "postgresql", "backup")}
     overlay["backup"]["enabled"] = True
     for workload, spec in pod_specs(objects(with_minimal(overlay))):
@@ -260,38 +333,60 @@ def test_every_workload_takes_scheduling_settings() -> None:
 
 # --- network policy ---------------------------------------------------------------------
 
+
 def test_every_pod_of_the_release_is_isolated_by_a_policy() -> None:
     objs = objects(with_minimal(ALL_ON))
     policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
     pods = list(pod_specs(objs)) + [(o, o["spec"]) for o in objs if o["kind"] == "Pod"]
     for workload, _ in pods:
-        template = workload["spec"].get("template") or workload["spec"].get("jobTemplate", {}).get("spec", {}).get("template")
+        template = workload["spec"].get("template") or workload["spec"].get("jobTemplate", {}).get(
+            "spec", {}
+        ).get("template")
         labels = (template or workload)["metadata"]["labels"]
-        covering = [p for p in policies
-                    if all(labels.get(k) == v for k, v in p["spec"]["podSelector"]["matchLabels"].items())]
+        covering = [
+            p
+            for p in policies
+            if all(labels.get(k) == v for k, v in p["spec"]["podSelector"]["matchLabels"].items())
+        ]
         assert covering, workload["metadata"]["name"]
         assert all(set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"} for p in covering)
-        assert any(any(port.get("port") == 53 for rule in p["spec"].get("egress", []) for port in rule.get("ports", []))
-                   for p in covering), "DNS is allowed"
+        assert any(
+            any(
+                port.get("port") == 53
+                for rule in p["spec"].get("egress", [])
+                for port in rule.get("ports", [])
+            )
+            for p in covering
+        ), "DNS is allowed"
 
 
 def test_postgres_accepts_only_server_migration_and_backup() -> None:
     objs = objects(with_minimal(ALL_ON))
     policy = find(objs, "NetworkPolicy", "certctl-postgres")
-    sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
-               for rule in policy["spec"]["ingress"] for peer in rule["from"]]
+    sources = [
+        peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+        for rule in policy["spec"]["ingress"]
+        for peer in rule["from"]
+    ]
     assert sorted(sources) == ["backup", "migrate", "server"]
 
 
 def test_server_accepts_agents_ingress_controller_and_prometheus() -> None:
     policy = find(objects(with_minimal(ALL_ON)), "NetworkPolicy", "certctl-server")
     peers = policy["spec"]["ingress"][0]["from"]
-    components = {p["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for p in peers if "podSelector" in p}
-    namespaces = {p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in peers if "namespaceSelector" in p}
+    components = {
+        p["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for p in peers if "podSelector" in p
+    }
+    namespaces = {
+        p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for p in peers
+        if "namespaceSelector" in p
+    }
     assert components == {"agent", "test"} and namespaces == {"ingress-nginx", "monitoring"}
 
 
 # --- helm test --------------------------------------------------------------------------
+
 
 def test_helm_test_pod_checks_health_over_verified_tls() -> None:
     pod = find(objects(with_minimal()), "Pod")
@@ -317,7 +412,11 @@ def fleet(path) -> dict:
 def test_profile_invariants(path) -> None:
     values = with_minimal(yaml.safe_load(path.read_text()))
     server, postgres = values["server"], values["postgresql"]
-    replicas = server["autoscaling"]["maxReplicas"] if server.get("autoscaling", {}).get("enabled") else server["replicas"]
+    replicas = (
+        server["autoscaling"]["maxReplicas"]
+        if server.get("autoscaling", {}).get("enabled")
+        else server["replicas"]
+    )
     pool = server["database"]["maxConnections"]
     assert replicas * pool + 10 <= postgres["maxConnections"]
     assert server["renewalConcurrency"] <= pool

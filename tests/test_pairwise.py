@@ -62,7 +62,8 @@ def assert_valid_rows(
         assert all(c(row) for c in constraints), row
 
 
-MIXED = booleans(10) + [
+MIXED = [
+    *booleans(10),
     Factor("tier", ("small", "medium", "large")),
     Factor("replicas", (1, 2, 3, 5)),
     Factor("storage", ("none", "pvc", "emptyDir", None)),
@@ -116,7 +117,9 @@ def test_forbid_needs_a_value() -> None:
 
 
 def test_requires_semantics_on_partial_assignments() -> None:
-    rule = requires(if_={"backup.enabled": True, "backup.s3": True}, then={"secrets.s3": True, "tier": "large"})
+    rule = requires(
+        if_={"backup.enabled": True, "backup.s3": True}, then={"secrets.s3": True, "tier": "large"}
+    )
     full_condition = {"backup.enabled": True, "backup.s3": True}
     assert rule({**full_condition, "secrets.s3": True, "tier": "large"}) is True
     assert rule({**full_condition, "secrets.s3": False, "tier": "large"}) is False
@@ -185,7 +188,9 @@ def test_pairwise_covers_every_pair_with_few_rows(factors: list[Factor], max_row
     assert_valid_rows(rows, factors, ())
     assert pairs_in(rows) == all_pairs(factors)
     coverage = pair_coverage(rows, factors)
-    assert coverage == Coverage(covered=len(all_pairs(factors)), feasible=len(all_pairs(factors)), infeasible=0)
+    assert coverage == Coverage(
+        covered=len(all_pairs(factors)), feasible=len(all_pairs(factors)), infeasible=0
+    )
     assert coverage.percent == 100.0
     lower_bound = max(len(f.levels) * len(g.levels) for f, g in itertools.combinations(factors, 2))
     assert lower_bound <= len(rows) <= max_rows
@@ -265,7 +270,7 @@ def test_infeasibility_through_a_chain_of_rules_is_found_quickly() -> None:
 
 
 def test_no_valid_assignment_gives_no_rows() -> None:
-    factors = booleans(12) + [Factor("e", (1, 2, 3))]
+    factors = [*booleans(12), Factor("e", (1, 2, 3))]
     constraints = [forbid(b11=True), forbid(b11=False)]
     assert pairwise(factors, constraints) == []
     assert exhaustive(factors[-3:], constraints) == []
@@ -348,7 +353,9 @@ def factor_sets(draw: st.DrawFn) -> tuple[list[Factor], list[Constraint]]:
     constraints: list[Constraint] = []
     if factors:
         for _ in range(draw(st.integers(0, 4))):
-            chosen = draw(st.lists(st.sampled_from(factors), min_size=1, max_size=2, unique_by=lambda f: f.name))
+            chosen = draw(
+                st.lists(st.sampled_from(factors), min_size=1, max_size=2, unique_by=lambda f: f.name)
+            )
             constraints.append(forbid(**{f.name: draw(st.sampled_from(f.levels)) for f in chosen}))
     return factors, constraints
 

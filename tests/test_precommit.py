@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pre_commit.clientlib import load_config, load_manifest
-
 from helpers import ROOT, copy_project
+from pre_commit.clientlib import load_config, load_manifest
 
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 CONFIG = ROOT / ".pre-commit-config.yaml"
@@ -105,8 +104,21 @@ def local_config() -> str:
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=chartgen tests", "-c", "user.email=tests@chartgen.invalid",
-                    "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=chartgen tests",
+            "-c",
+            "user.email=tests@chartgen.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +128,9 @@ def base_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = copy_project(tmp_path_factory.mktemp("precommit") / "repo")
     shutil.copytree(ROOT / "deploy", repo / "deploy")
     env = chartgen_env(repo.parent / "home")
-    subprocess.run([sys.executable, "-m", "chartgen", "render"], cwd=repo, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "chartgen", "render"], cwd=repo, env=env, check=True, capture_output=True
+    )
     (repo / ".pre-commit-config.yaml").write_text(local_config())
     git(repo, "init", "-q")
     git(repo, "add", "-A")
@@ -147,10 +161,14 @@ class PreCommit:
     def run(self, hook: str, *selection: str) -> HookRun:
         command = [sys.executable, "-m", "pre_commit", "run", hook, "--color", "never", *selection]
         started = time.perf_counter()
-        done = subprocess.run(command, cwd=self.repo, env=self.env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            command, cwd=self.repo, env=self.env, capture_output=True, text=True, timeout=300
+        )
         elapsed = time.perf_counter() - started
         with self.capsys.disabled():
-            print(f"\n[timing] pre-commit run {hook} {' '.join(selection)}: {elapsed:.2f} s (exit {done.returncode})")
+            print(
+                f"\n[timing] pre-commit run {hook} {' '.join(selection)}: {elapsed:.2f} s (exit {done.returncode})"
+            )
         return HookRun(done.returncode, done.stdout + done.stderr)
 
 
@@ -200,4 +218,7 @@ def test_values_hook_passes_and_names_a_misspelt_key_with_its_line(precommit: Pr
     precommit.edit(EXAMPLE, "existingSecret:", "existingSecert:")
     broken = precommit.run("chartgen-values", "--files", EXAMPLE)
     assert broken.returncode == 1, broken.output
-    assert f"{EXAMPLE}:5:5: server.tls.existingSecert: unknown key (did you mean 'existingSecret'?)" in broken.output
+    assert (
+        f"{EXAMPLE}:5:5: server.tls.existingSecert: unknown key (did you mean 'existingSecret'?)"
+        in broken.output
+    )

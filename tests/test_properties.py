@@ -25,27 +25,48 @@ from fnmatch import fnmatch
 from typing import Any
 
 import pytest
+from helpers import CHART_DIR, ROOT, chart
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from chartgen import helm
+from chartgen.crds import load_schema_files
 from chartgen.engine import LintTarget, run_matrix
 from chartgen.findings import Level
+from chartgen.kubeschema import SchemaValidator
 from chartgen.matrix.scenarios import Scenario
 from chartgen.matrix.target import configure_checks
-from chartgen.crds import load_schema_files
-from chartgen.kubeschema import SchemaValidator
-from helpers import CHART_DIR, ROOT, chart
 
 EXAMPLES = int(os.environ.get("CHARTGEN_PROPERTY_EXAMPLES", "25"))
 SCHEMA = json.loads((CHART_DIR / "values.schema.json").read_text())
-PINNED = ["*.extraEnv", "*.extraEnvFrom", "*.extraVolumes", "*.extraVolumeMounts", "*.affinity",
-          "*.topologySpreadConstraints", "*.resources", "*.podSecurityContext", "*.containerSecurityContext",
-          "commonLabels", "commonAnnotations", "*.podLabels", "*.podAnnotations", "*.annotations", "*.labels",
-          "*.alertLabels", "*.nodeSelector", "networkPolicy.serverEgress", "networkPolicy.agentEgress"]
-PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+PINNED = [
+    "*.extraEnv",
+    "*.extraEnvFrom",
+    "*.extraVolumes",
+    "*.extraVolumeMounts",
+    "*.affinity",
+    "*.topologySpreadConstraints",
+    "*.resources",
+    "*.podSecurityContext",
+    "*.containerSecurityContext",
+    "commonLabels",
+    "commonAnnotations",
+    "*.podLabels",
+    "*.podAnnotations",
+    "*.annotations",
+    "*.labels",
+    "*.alertLabels",
+    "*.nodeSelector",
+    "networkPolicy.serverEgress",
+    "networkPolicy.agentEgress",
+]
+PROPERTY = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 
 def generation_schema() -> dict[str, Any]:
@@ -87,9 +108,15 @@ load_schema_files(VALIDATOR, [ROOT / "schemas" / "crds"])
 
 def lint(values: dict[str, Any]):
     scenario = Scenario(name="generated", description="property test", values=values, implicit=True)
-    target = LintTarget(chart_dir=CHART_DIR, scenarios=[scenario], kube_versions=["1.29", "1.37"],
-                        checks=configure_checks({}), root=ROOT, catalog_dir=ROOT / "schemas" / "catalog",
-                        schemas=VALIDATOR)
+    target = LintTarget(
+        chart_dir=CHART_DIR,
+        scenarios=[scenario],
+        kube_versions=["1.29", "1.37"],
+        checks=configure_checks({}),
+        root=ROOT,
+        catalog_dir=ROOT / "schemas" / "catalog",
+        schemas=VALIDATOR,
+    )
     return run_matrix(target, workers=1)
 
 
@@ -108,6 +135,7 @@ def test_schema_valid_values_render_cleanly_or_fail_through_a_declared_gate(valu
 
 
 # --- invalid values ----------------------------------------------------------------------
+
 
 def leaves(node: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     found = []
@@ -158,9 +186,12 @@ def _wrong_type(kind: Any) -> st.SearchStrategy[Any]:
     kinds = set(kind) if isinstance(kind, list) else {kind}
     options = {
         # 1.0 is an integer to JSON Schema, so a wrong "number" for an integer has a fraction.
-        "string": st.text(max_size=5), "integer": st.integers(),
+        "string": st.text(max_size=5),
+        "integer": st.integers(),
         "number": st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()),
-        "boolean": st.booleans(), "array": st.lists(st.integers(), max_size=2), "object": st.just({"a": 1}),
+        "boolean": st.booleans(),
+        "array": st.lists(st.integers(), max_size=2),
+        "object": st.just({"a": 1}),
     }
     if "number" in kinds:
         kinds.add("integer")
@@ -169,7 +200,9 @@ def _wrong_type(kind: Any) -> st.SearchStrategy[Any]:
 
 @PROPERTY
 @given(invalid_values())
-def test_values_that_break_the_schema_are_rejected_before_any_template_runs(case: tuple[str, dict[str, Any]]) -> None:
+def test_values_that_break_the_schema_are_rejected_before_any_template_runs(
+    case: tuple[str, dict[str, Any]],
+) -> None:
     kind, values = case
     failure = helm.ValuesGate(chart()).check(values)
     assert failure is not None and failure.values, (kind, values)

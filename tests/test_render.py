@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, copy_project
 from typer.testing import CliRunner
 
 from chartgen.cli import app
 from chartgen.generate.build import build
 from chartgen.generate.writer import MANIFEST
 from chartgen.project import load_project
-from helpers import ROOT, copy_project
 
 runner = CliRunner()
 
@@ -39,8 +39,15 @@ def test_two_builds_are_byte_identical() -> None:
 
 def test_render_writes_chart_examples_and_manifest(project_dir: Path) -> None:
     chart = chart_dir(project_dir)
-    for name in ["Chart.yaml", "values.yaml", "values.schema.json", "README.md", "templates/_helpers.tpl",
-                 "templates/NOTES.txt", "templates/server-deployment.yaml"]:
+    for name in [
+        "Chart.yaml",
+        "values.yaml",
+        "values.schema.json",
+        "README.md",
+        "templates/_helpers.tpl",
+        "templates/NOTES.txt",
+        "templates/server-deployment.yaml",
+    ]:
         assert (chart / name).is_file(), name
     assert (project_dir / "deploy/helm/examples/values-minimal.yaml").is_file()
     owned = (chart / MANIFEST).read_text().splitlines()
@@ -117,7 +124,11 @@ def test_render_is_unchanged_the_second_time(project_dir: Path) -> None:
 
 def test_schema_error_is_a_clear_usage_error(project_dir: Path) -> None:
     schema = project_dir / "schemas/values/server.schema.yaml"
-    schema.write_text(schema.read_text().replace("default: 8443\n    description: HTTPS port", "default: 80\n    description: HTTPS port"))
+    schema.write_text(
+        schema.read_text().replace(
+            "default: 8443\n    description: HTTPS port", "default: 80\n    description: HTTPS port"
+        )
+    )
     result = run("render", "--project", str(project_dir))
     assert result.exit_code == 2
     assert "server.schema.yaml: the default of 'server.port' fails its own schema" in result.output
@@ -146,7 +157,9 @@ def test_version_and_help() -> None:
     assert result.exit_code == 0 and "render" in result.output and "lint" in result.output
 
 
-def test_unwritable_output_directory_is_a_clear_error(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_output_directory_is_a_clear_error(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Root can write anywhere, so simulate the permission error where the staging dir is made.
     import chartgen.generate.writer as writer
 

@@ -32,24 +32,44 @@ CHECKS = {
     info.id: info
     for info in [
         CheckInfo(
-            "container-runs-as-root", "SEC003", "security", "error",
-            "A container may run as root.", "Set securityContext.runAsNonRoot to true.",
+            "container-runs-as-root",
+            "SEC003",
+            "security",
+            "error",
+            "A container may run as root.",
+            "Set securityContext.runAsNonRoot to true.",
         ),
         CheckInfo(
-            "dangling-service", "REF002", "references", "error",
-            "A Service selects no pods.", "Make the selector match the labels of a pod template.",
+            "dangling-service",
+            "REF002",
+            "references",
+            "error",
+            "A Service selects no pods.",
+            "Make the selector match the labels of a pod template.",
         ),
         CheckInfo(
-            "container-without-memory-limit", "RES002", "resources", "warning",
-            "A container has no memory limit.", "Set resources.limits.memory.",
+            "container-without-memory-limit",
+            "RES002",
+            "resources",
+            "warning",
+            "A container has no memory limit.",
+            "Set resources.limits.memory.",
         ),
         CheckInfo(
-            "image-tag-not-pinned", "SEC020", "security", "info",
-            "An image is referenced by tag, not digest.", "Pin the image by digest.",
+            "image-tag-not-pinned",
+            "SEC020",
+            "security",
+            "info",
+            "An image is referenced by tag, not digest.",
+            "Pin the image by digest.",
         ),
         CheckInfo(
-            "unused-value", "VAL004", "values", "warning",
-            "A values key is read by no template.", "Remove the key or use it in a template.",
+            "unused-value",
+            "VAL004",
+            "values",
+            "warning",
+            "A values key is read by no template.",
+            "Remove the key or use it in a template.",
         ),
     ]
 }
@@ -58,15 +78,23 @@ CHECKS = {
 def result(check: str, scenario: str, kube_version: str, **fields: Any) -> Result:
     """A result of ``check``; anything it does not say is unknown, as for a chart-wide check."""
     info = CHECKS[check]
-    unknown = Result(check, info.code, info.level, scenario, kube_version, "", "", "", info.description, "", None)
+    unknown = Result(
+        check, info.code, info.level, scenario, kube_version, "", "", "", info.description, "", None
+    )
     return replace(unknown, **fields)
 
 
 def as_root(scenario: str, kube_version: str) -> Result:
     return result(
-        "container-runs-as-root", scenario, kube_version, kind="Deployment", name="certctl-server",
-        path="spec.template.spec.containers[0]", message='container "server" may run as root',
-        template=SERVER, line=42,
+        "container-runs-as-root",
+        scenario,
+        kube_version,
+        kind="Deployment",
+        name="certctl-server",
+        path="spec.template.spec.containers[0]",
+        message='container "server" may run as root',
+        template=SERVER,
+        line=42,
     )
 
 
@@ -74,29 +102,59 @@ def sample_report() -> Report:
     results = [
         as_root("defaults", "1.29"),
         result(
-            "image-tag-not-pinned", "defaults", "1.29", kind="Deployment", name="certctl-server",
-            path="spec.template.spec.containers[0].image", message='image "certctl/server:0.9.1" is not pinned',
-            template=SERVER, line=31,
+            "image-tag-not-pinned",
+            "defaults",
+            "1.29",
+            kind="Deployment",
+            name="certctl-server",
+            path="spec.template.spec.containers[0].image",
+            message='image "certctl/server:0.9.1" is not pinned',
+            template=SERVER,
+            line=31,
         ),
         as_root("defaults", "1.37"),
         result(
-            "container-without-memory-limit", "defaults", "1.37", kind="StatefulSet", name="certctl-postgres",
-            path="spec.template.spec.containers[0].resources", message='container "postgres" has no memory limit',
-            template=POSTGRES, line=57,
+            "container-without-memory-limit",
+            "defaults",
+            "1.37",
+            kind="StatefulSet",
+            name="certctl-postgres",
+            path="spec.template.spec.containers[0].resources",
+            message='container "postgres" has no memory limit',
+            template=POSTGRES,
+            line=57,
         ),
         as_root("backup-pvc", "1.29"),
         result(
-            "dangling-service", "backup-pvc", "1.37", kind="Service", name="certctl-backup",
-            path="spec.selector", message="selector app.kubernetes.io/component=backup matches no pod template",
+            "dangling-service",
+            "backup-pvc",
+            "1.37",
+            kind="Service",
+            name="certctl-backup",
+            path="spec.selector",
+            message="selector app.kubernetes.io/component=backup matches no pod template",
         ),
         result(
-            "unused-value", "*", "*", path="server.legacyFlag", message="server.legacyFlag is read by no template",
-            template=VALUES, line=88,
+            "unused-value",
+            "*",
+            "*",
+            path="server.legacyFlag",
+            message="server.legacyFlag is read by no template",
+            template=VALUES,
+            line=88,
         ),
     ]
     summary = Summary(
-        scenarios=2, renders=4, documents=52, checks=31, skipped=0,
-        errors=4, warnings=2, infos=1, suppressed=1, kube_versions=["1.29", "1.37"],
+        scenarios=2,
+        renders=4,
+        documents=52,
+        checks=31,
+        skipped=0,
+        errors=4,
+        warnings=2,
+        infos=1,
+        suppressed=1,
+        kube_versions=["1.29", "1.37"],
     )
     evaluated = [("defaults", "1.29"), ("defaults", "1.37"), ("backup-pvc", "1.29"), ("backup-pvc", "1.37")]
     notes = ["suppression 'container-runs-as-root' on Deployment/certctl-agent suppressed nothing"]
@@ -220,7 +278,9 @@ def test_json_has_the_documented_fields_and_round_trips() -> None:
     report = sample_report()
     data = json.loads(render_report(report, "json"))
 
-    assert {"scenarios", "renders", "documents", "checks", "skipped", "errors", "warnings"} <= data["summary"].keys()
+    assert {"scenarios", "renders", "documents", "checks", "skipped", "errors", "warnings"} <= data[
+        "summary"
+    ].keys()
     required = {"check", "code", "level", "scenario", "kube_version", "kind", "name", "path", "message"}
     required |= {"template", "line"}
     assert len(data["findings"]) == len(report.results)
@@ -244,7 +304,11 @@ def test_junit_has_one_case_per_pair_plus_chart_wide_checks() -> None:
     cases = suite.findall("testcase")
 
     assert suite.attrib == {
-        "name": "chartgen", "tests": "5", "failures": "4", "errors": "0", "skipped": "0",
+        "name": "chartgen",
+        "tests": "5",
+        "failures": "4",
+        "errors": "0",
+        "skipped": "0",
     }
     assert [(case.get("classname"), case.get("name")) for case in cases] == [
         ("defaults", "defaults @ 1.29"),
@@ -270,14 +334,18 @@ def test_junit_has_one_case_per_pair_plus_chart_wide_checks() -> None:
 
 def test_junit_survives_markup_and_control_characters_in_messages() -> None:
     message = """<script>alert("x")</script> & 'quoted' \x1b[31m"""
-    report = Report(Summary(errors=1), [replace(as_root("a&b", "1.29"), message=message)], {}, [("a&b", "1.29")])
+    report = Report(
+        Summary(errors=1), [replace(as_root("a&b", "1.29"), message=message)], {}, [("a&b", "1.29")]
+    )
 
     (case,) = junit(report).findall("testcase")
     failure = case.find("failure")
 
     assert case.get("name") == "a&b @ 1.29"
     assert failure is not None
-    assert failure.get("message") == f"SEC003 container-runs-as-root: {message.replace(chr(0x1b), chr(0xfffd))}"
+    assert (
+        failure.get("message") == f"SEC003 container-runs-as-root: {message.replace(chr(0x1B), chr(0xFFFD))}"
+    )
 
 
 # --- sarif ---------------------------------------------------------------------------------------
@@ -397,7 +465,9 @@ def test_sarif_matches_the_schema_subset_with_one_result_per_root_cause() -> Non
         "unused-value": "warning",
         "image-tag-not-pinned": "note",
     }
-    assert next(r for r in rules if r["id"] == "image-tag-not-pinned")["defaultConfiguration"]["level"] == "note"
+    assert (
+        next(r for r in rules if r["id"] == "image-tag-not-pinned")["defaultConfiguration"]["level"] == "note"
+    )
 
 
 def test_sarif_locates_results_at_the_template_line() -> None:
@@ -472,7 +542,9 @@ def shards() -> tuple[Report, Report]:
         evaluated = [pair for pair in report.evaluated if pair[1] == kube_version]
         return Report(summary, results, dict(CHECKS), evaluated, report.notes)
 
-    first = Summary(2, 2, 26, 31, 0, errors=2, warnings=1, infos=1, suppressed=1, kube_versions=["1.29", "1.37"])
+    first = Summary(
+        2, 2, 26, 31, 0, errors=2, warnings=1, infos=1, suppressed=1, kube_versions=["1.29", "1.37"]
+    )
     second = Summary(2, 2, 26, 31, 0, errors=2, warnings=2, infos=0, kube_versions=["1.9", "1.29", "1.37"])
     return shard("1.29", first), shard("1.37", second)
 
@@ -483,13 +555,26 @@ def test_merge_reads_as_one_run_of_the_whole_matrix() -> None:
     merged = merge_reports([first, second])
 
     assert merged.summary == Summary(
-        scenarios=2, renders=4, documents=52, checks=31, skipped=0, errors=4, warnings=2, infos=1, suppressed=1,
+        scenarios=2,
+        renders=4,
+        documents=52,
+        checks=31,
+        skipped=0,
+        errors=4,
+        warnings=2,
+        infos=1,
+        suppressed=1,
         kube_versions=["1.9", "1.29", "1.37"],
     )
-    assert sorted(merged.results, key=repr) == sorted(sample_report().results, key=repr)  # chart-wide kept once
+    assert sorted(merged.results, key=repr) == sorted(
+        sample_report().results, key=repr
+    )  # chart-wide kept once
     assert merged.checks == CHECKS
     assert merged.evaluated == [
-        ("defaults", "1.29"), ("backup-pvc", "1.29"), ("defaults", "1.37"), ("backup-pvc", "1.37"),
+        ("defaults", "1.29"),
+        ("backup-pvc", "1.29"),
+        ("defaults", "1.37"),
+        ("backup-pvc", "1.37"),
     ]
     assert merged.notes == sample_report().notes
     assert merge_reports([second, first]).results == merged.results
@@ -525,11 +610,19 @@ def test_merge_round_trips_through_json_files(tmp_path: Path) -> None:
         ("[1, 2]", "not a chartgen JSON report"),
         ('{"version": "2.1.0", "runs": []}', "not a chartgen JSON report"),
         ('{"summary": {}, "findings": []}', "not a chartgen JSON report"),
-        ('{"format": "chartgen-report/1", "summary": {}, "findings": [{"check": "x"}]}', "not a chartgen JSON report"),
-        ('{"format": "chartgen-report/1", "summary": {"errors": "3"}, "findings": []}', "summary.errors must be int"),
+        (
+            '{"format": "chartgen-report/1", "summary": {}, "findings": [{"check": "x"}]}',
+            "not a chartgen JSON report",
+        ),
+        (
+            '{"format": "chartgen-report/1", "summary": {"errors": "3"}, "findings": []}',
+            "summary.errors must be int",
+        ),
     ],
 )
-def test_load_report_names_the_file_it_cannot_use(tmp_path: Path, content: str | None, complaint: str) -> None:
+def test_load_report_names_the_file_it_cannot_use(
+    tmp_path: Path, content: str | None, complaint: str
+) -> None:
     path = tmp_path / "shard.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")

@@ -23,17 +23,20 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import ROOT, copy_project
 from typer.testing import CliRunner
 
 import chartgen.generate.writer as writer
 from chartgen.cli import app
 from chartgen.generate.writer import MANIFEST, STAGING_MARK, project_lock
-from helpers import ROOT, copy_project
 
 runner = CliRunner()
 CHART = Path("deploy/helm/certctl")
 EXAMPLES = Path("deploy/helm/examples")
-SUBPROCESS_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+SUBPROCESS_ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+}
 # Kills per strategy (40 runs in all by default; see the kill test).
 # Raise it for a long run: CHARTGEN_KILL_RUNS=200 pytest tests/test_safe_writes.py -k kill -s
 KILL_RUNS = int(os.environ.get("CHARTGEN_KILL_RUNS", "16"))
@@ -47,7 +50,11 @@ def tree(directory: Path) -> dict[str, bytes]:
     """Every file below ``directory`` with its bytes (empty when the directory is missing)."""
     if not directory.is_dir():
         return {}
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def leftovers(project: Path) -> list[str]:
@@ -97,6 +104,7 @@ def add_unowned(project: Path) -> None:
 
 # --- killed at any moment ---------------------------------------------------------------------
 
+
 @dataclass
 class KillSetup:
     project: Path  # new sources; its deploy/ is reset to the old output before each run
@@ -130,8 +138,13 @@ def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> KillSetup:
     new = {d: tree(project / d) for d in (CHART, EXAMPLES)}
     for directory in (CHART, EXAMPLES):
         assert old[directory] != new[directory]
-    assert "templates/zzgone-configmap.yaml" in old[CHART] and "templates/zzgone-configmap.yaml" not in new[CHART]
-    assert "templates/zznew-configmap.yaml" in new[CHART] and "templates/zznew-configmap.yaml" not in old[CHART]
+    assert (
+        "templates/zzgone-configmap.yaml" in old[CHART]
+        and "templates/zzgone-configmap.yaml" not in new[CHART]
+    )
+    assert (
+        "templates/zznew-configmap.yaml" in new[CHART] and "templates/zznew-configmap.yaml" not in old[CHART]
+    )
     changed = [name for name in old[CHART] if name in new[CHART] and old[CHART][name] != new[CHART][name]]
     assert len(changed) >= 10, "most files should change, so a partial write would show"
     setup = KillSetup(project, old_deploy, old, new)
@@ -140,8 +153,12 @@ def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> KillSetup:
 
 
 def start_render(project: Path, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "chartgen", "render", "--project", str(project)],
-                            env=SUBPROCESS_ENV, stdout=subprocess.DEVNULL, stderr=stderr)
+    return subprocess.Popen(
+        [sys.executable, "-m", "chartgen", "render", "--project", str(project)],
+        env=SUBPROCESS_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
 
 
 def staging_appeared(project: Path) -> bool:
@@ -211,7 +228,9 @@ def test_a_killed_render_leaves_old_or_new_never_mixed(kill_setup: KillSetup) ->
         assert process.returncode in (0, -signal.SIGKILL), f"{where}: exit code {process.returncode}"
         left = leftovers(setup.project)
         killed = "completed" if process.returncode == 0 else "killed"
-        outcomes[f"{killed}: chart {chart}, examples {examples}, {'staging left behind' if left else 'clean'}"] += 1
+        outcomes[
+            f"{killed}: chart {chart}, examples {examples}, {'staging left behind' if left else 'clean'}"
+        ] += 1
         if left or chart == "old" or examples == "old":
             result = render(setup.project)  # the next render finishes the job and cleans up
             assert result.exit_code == 0, f"{where}: {result.output}"
@@ -219,9 +238,12 @@ def test_a_killed_render_leaves_old_or_new_never_mixed(kill_setup: KillSetup) ->
             assert setup.state(CHART) == setup.state(EXAMPLES) == "new", where
 
     summary = "\n".join(f"{count:4d}  {outcome}" for outcome, count in sorted(outcomes.items()))
-    print(f"\nkill test: {len(plan)} runs (render {total * 1000:.0f} ms, chart staging {window * 1000:.1f} ms)\n{summary}")
-    assert outcomes["killed: chart old, examples old, staging left behind"] >= 1, \
+    print(
+        f"\nkill test: {len(plan)} runs (render {total * 1000:.0f} ms, chart staging {window * 1000:.1f} ms)\n{summary}"
+    )
+    assert outcomes["killed: chart old, examples old, staging left behind"] >= 1, (
         f"no kill landed while the new tree was being written:\n{summary}"
+    )
     assert any(outcome.startswith("killed: chart old, examples old, clean") for outcome in outcomes), summary
     assert any("chart new" in outcome for outcome in outcomes), summary
 
@@ -244,7 +266,9 @@ def test_the_next_render_restores_a_tree_moved_away_by_a_killed_fallback_swap(tm
     assert tree(chart) == before and leftovers(project) == []
 
 
-def test_the_fallback_swap_without_renameat2_writes_the_new_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fallback_swap_without_renameat2_writes_the_new_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(writer, "_exchange", lambda first, second: False)
     project = copy_project(tmp_path / "project")
     assert render(project).exit_code == 0
@@ -258,6 +282,7 @@ def test_the_fallback_swap_without_renameat2_writes_the_new_tree(tmp_path: Path,
 
 
 # --- an output directory that cannot be written -----------------------------------------------
+
 
 @pytest.fixture
 def rendered(tmp_path: Path) -> Path:
@@ -299,7 +324,10 @@ def test_a_read_only_output_directory_is_a_clear_error_and_changes_nothing(
     result = render(rendered)
 
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"chartgen: error: {rendered / CHART}: cannot write the output directory: Read-only file system"
+    assert (
+        result.stderr.strip()
+        == f"chartgen: error: {rendered / CHART}: cannot write the output directory: Read-only file system"
+    )
     assert {d: tree(rendered / d) for d in (CHART, EXAMPLES)} == before
     assert leftovers(rendered) == []
 
@@ -316,14 +344,22 @@ def test_an_output_directory_below_a_file_is_a_clear_error_and_changes_nothing(r
 
 # --- two renders at once ----------------------------------------------------------------------
 
+
 def test_a_second_render_is_refused_while_one_holds_the_lock(rendered: Path) -> None:
     before = tree(rendered / "deploy")
     with project_lock(rendered):
-        second = subprocess.run([sys.executable, "-m", "chartgen", "render", "--project", str(rendered)],
-                                env=SUBPROCESS_ENV, capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "chartgen", "render", "--project", str(rendered)],
+            env=SUBPROCESS_ENV,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert second.returncode == 2, second.stderr
-    assert second.stderr.strip() == (f"chartgen: error: {rendered / '.chartgen.lock'}: another chartgen render is "
-                                     "running in this project; try again when it ends")
+    assert second.stderr.strip() == (
+        f"chartgen: error: {rendered / '.chartgen.lock'}: another chartgen render is "
+        "running in this project; try again when it ends"
+    )
     assert "Traceback" not in second.stderr
     assert tree(rendered / "deploy") == before and leftovers(rendered) == []
     after = render(rendered)  # the lock is gone with its holder
@@ -338,12 +374,15 @@ def test_the_lock_does_not_block_check(rendered: Path) -> None:
 
 # --- files chartgen does not own --------------------------------------------------------------
 
+
 def test_unowned_files_survive_a_render_that_removes_a_generated_file(rendered: Path) -> None:
     chart = rendered / CHART
     assert (chart / "templates" / "zzgone-configmap.yaml").is_file()
     result = render(rendered)
     assert result.exit_code == 0, result.output
-    assert not (chart / "templates" / "zzgone-configmap.yaml").exists(), "a generated file no longer generated goes"
+    assert not (chart / "templates" / "zzgone-configmap.yaml").exists(), (
+        "a generated file no longer generated goes"
+    )
     assert (chart / "templates" / "zznew-configmap.yaml").is_file()
     for path, text in UNOWNED.items():
         assert (rendered / path).read_text() == text, path
@@ -362,7 +401,9 @@ def test_an_unowned_file_where_a_generated_one_goes_is_refused_and_nothing_chang
     before = tree(rendered / "deploy")
     result = render(rendered)
     assert result.exit_code == 2
-    assert "refusing to overwrite files chartgen does not own: templates/zznew-configmap.yaml" in result.stderr
+    assert (
+        "refusing to overwrite files chartgen does not own: templates/zznew-configmap.yaml" in result.stderr
+    )
     assert tree(rendered / "deploy") == before
 
 

@@ -7,10 +7,10 @@ import re
 import textwrap
 from pathlib import Path
 
+from helpers import ROOT, copy_project
 from typer.testing import CliRunner
 
 from chartgen.cli import app
-from helpers import ROOT, copy_project
 
 SWITCHES = ROOT / "tests" / "fixtures" / "charts" / "switches"
 runner = CliRunner()
@@ -25,8 +25,11 @@ def test_pairwise_tier_covers_every_pair_with_far_fewer_renders() -> None:
     assert result.exit_code == 0, result.stdout[-2000:]
     report = json.loads(result.stdout)
     note = next(n for n in report["notes"] if n.startswith("pairwise:"))
-    match = re.search(r"pairwise: (\d+) scenarios cover 100\.0% of [\d,]+ feasible value pairs of (\d+) factors.*"
-                      r"would need up to ([\d,]+) renders", note)
+    match = re.search(
+        r"pairwise: (\d+) scenarios cover 100\.0% of [\d,]+ feasible value pairs of (\d+) factors.*"
+        r"would need up to ([\d,]+) renders",
+        note,
+    )
     assert match, note
     scenarios, factors, exhaustive = int(match[1]), int(match[2]), int(match[3].replace(",", ""))
     assert factors >= 20 and scenarios == report["summary"]["scenarios"]
@@ -35,7 +38,9 @@ def test_pairwise_tier_covers_every_pair_with_far_fewer_renders() -> None:
 
 
 def test_exhaustive_tier_renders_every_combination_of_a_small_space() -> None:
-    result = lint("--chart", str(SWITCHES), "--tier", "exhaustive", "--k8s-version", "1.29", "--format", "json")
+    result = lint(
+        "--chart", str(SWITCHES), "--tier", "exhaustive", "--k8s-version", "1.29", "--format", "json"
+    )
     report = json.loads(result.stdout)
     assert report["summary"]["renders"] == 2 * 2 * 2 * 3
     failing = {f["scenario"] for f in report["findings"] if f["check"] == "render-failed"}
@@ -49,8 +54,20 @@ def test_exhaustive_tier_refuses_a_huge_space() -> None:
 
 
 def test_random_tier_is_seeded_and_shrinks_failures_to_a_minimal_overlay() -> None:
-    args = ["--chart", str(SWITCHES), "--tier", "random", "--seed", "1", "--count", "10", "--k8s-version", "1.29",
-            "--format", "json"]
+    args = [
+        "--chart",
+        str(SWITCHES),
+        "--tier",
+        "random",
+        "--seed",
+        "1",
+        "--count",
+        "10",
+        "--k8s-version",
+        "1.29",
+        "--format",
+        "json",
+    ]
     first, second = lint(*args), lint(*args)
     assert first.stdout == second.stdout
     report = json.loads(first.stdout)
@@ -70,7 +87,9 @@ def test_generated_config_errors_name_the_key(tmp_path: Path) -> None:
     result = lint("--project", str(project), "--tier", "pairwise")
     assert result.exit_code == 2
     assert "no.such.factor" in result.output and "not factors" in result.output
-    config.write_text(config.read_text().replace("      - forbid: {no.such.factor: true}\n", "      - forbidden: {}\n"))
+    config.write_text(
+        config.read_text().replace("      - forbid: {no.such.factor: true}\n", "      - forbidden: {}\n")
+    )
     result = lint("--project", str(project), "--tier", "pairwise")
     assert result.exit_code == 2 and "lint.generated" in result.output
 
@@ -79,11 +98,13 @@ def test_chart_without_schema_cannot_generate(tmp_path: Path) -> None:
     chart = tmp_path / "chart"
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: plain\nversion: 0.1.0\n")
-    (chart / "templates" / "cm.yaml").write_text(textwrap.dedent("""\
+    (chart / "templates" / "cm.yaml").write_text(
+        textwrap.dedent("""\
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: plain
-    """))
+    """)
+    )
     result = lint("--chart", str(chart), "--tier", "pairwise")
     assert result.exit_code == 2 and "values.schema.json" in result.output

@@ -8,9 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from typer.testing import CliRunner
 
-from helpers import ROOT
 from chartgen.cli import app
 
 runner = CliRunner()
@@ -44,8 +44,11 @@ def tiny_chart(tmp_path: Path) -> Path:
             "labels": {"type": "object", "additionalProperties": {"type": "string"}},
             "sidecars": {
                 "type": "array",
-                "items": {"type": "object", "required": ["name", "image"], "properties": {
-                    "name": {"type": "string"}, "image": {"type": "string"}}},
+                "items": {
+                    "type": "object",
+                    "required": ["name", "image"],
+                    "properties": {"name": {"type": "string"}, "image": {"type": "string"}},
+                },
             },
         },
     }
@@ -54,7 +57,9 @@ def tiny_chart(tmp_path: Path) -> Path:
 
 
 def test_the_project_examples_are_valid() -> None:
-    result = validate(EXAMPLE, ROOT / "deploy" / "helm" / "examples" / "values-minimal.yaml", "--project", ROOT)
+    result = validate(
+        EXAMPLE, ROOT / "deploy" / "helm" / "examples" / "values-minimal.yaml", "--project", ROOT
+    )
     assert result.exit_code == 0, result.output
     assert "2 values files valid" in result.output
 
@@ -63,16 +68,21 @@ def test_a_misspelt_key_names_its_own_line_and_the_closest_key(tmp_path: Path) -
     values = write(tmp_path / "values.yaml", EXAMPLE.read_text().replace("existingSecret", "existingSecert"))
     result = validate(values, "--project", ROOT)
     assert result.exit_code == 1
-    assert (f"{values}:5:5: server.tls.existingSecert: unknown key (did you mean 'existingSecret'?)"
-            in result.stdout)
+    assert (
+        f"{values}:5:5: server.tls.existingSecert: unknown key (did you mean 'existingSecret'?)"
+        in result.stdout
+    )
 
 
 def test_each_unknown_key_of_one_object_gets_its_own_line(tmp_path: Path) -> None:
-    values = write(tmp_path / "values.yaml", """
+    values = write(
+        tmp_path / "values.yaml",
+        """
         server:
           replcias: 3
           colour: blue
-        """)
+        """,
+    )
     result = validate(values, "--project", ROOT)
     assert result.exit_code == 1
     assert f"{values}:2:3: server.replcias: unknown key (did you mean 'replicas'?)" in result.stdout
@@ -80,27 +90,35 @@ def test_each_unknown_key_of_one_object_gets_its_own_line(tmp_path: Path) -> Non
 
 
 def test_wrong_type_and_enum_say_what_was_expected(tmp_path: Path) -> None:
-    values = write(tmp_path / "values.yaml", """
+    values = write(
+        tmp_path / "values.yaml",
+        """
         server:
           replicas: "3"
           image:
             pullPolicy: Sometimes
-        """)
+        """,
+    )
     result = validate(values, "--project", ROOT)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert f'{values}:2:3: server.replicas: expected integer, got string "3"' in lines
-    assert (f'{values}:4:5: server.image.pullPolicy: expected one of "Always", "IfNotPresent", "Never"; '
-            f'got "Sometimes"') in lines
+    assert (
+        f'{values}:4:5: server.image.pullPolicy: expected one of "Always", "IfNotPresent", "Never"; '
+        f'got "Sometimes"'
+    ) in lines
 
 
 def test_problems_inside_lists_point_at_the_item(tiny_chart: Path, tmp_path: Path) -> None:
-    values = write(tmp_path / "values.yaml", """
+    values = write(
+        tmp_path / "values.yaml",
+        """
         ports: [80, 0]
         sidecars:
           - name: proxy
           - {name: logger, image: busybox}
-        """)
+        """,
+    )
     result = validate(values, "--chart", tiny_chart)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [

@@ -92,7 +92,11 @@ def test_leaf_without_default_must_be_marked_optional(tmp_path: Path) -> None:
 
 
 def test_map_must_declare_its_entries(tmp_path: Path) -> None:
-    write(tmp_path, "server.schema.yaml", SECTION + "      labels: {type: object, default: {}, description: Labels.}\n")
+    write(
+        tmp_path,
+        "server.schema.yaml",
+        SECTION + "      labels: {type: object, default: {}, description: Labels.}\n",
+    )
     write(tmp_path, "definitions.yaml", DEFINITIONS)
     with pytest.raises(UserError, match="'server.labels' is an object without properties"):
         compose(tmp_path, ["server"])

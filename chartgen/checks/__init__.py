@@ -12,10 +12,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from chartgen.findings import CheckInfo, Finding, Level
 

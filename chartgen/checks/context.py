@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from threading import Lock
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from chartgen.helm import RenderFailure, merge_values
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
 from chartgen.matrix.scenarios import Scenario
 from chartgen.sourcemap import TemplateLocator
-
 
 IGNORE_ANNOTATION = "chartgen.io/ignore"
 
@@ -47,7 +47,9 @@ class Suppression:
 class Ledger:
     """What the run noticed about itself: skipped evaluations and used suppressions."""
 
-    skipped: list[tuple[str, str, str, str]] = field(default_factory=list)  # (check, scenario, version, reason)
+    skipped: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # (check, scenario, version, reason)
     suppressions: list[Suppression] = field(default_factory=list)
     used: set[Suppression] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)  # figures a check wants in the report (e.g. coverage)

@@ -23,9 +23,16 @@ def markdown() -> str:
         for c in checks
     ]
     for check in checks:
-        lines += ["", f"## {check.code} {check.id}", "", f"{check.description} **Fix:** {check.remediation}", "",
-                  f"Level `{check.level.value}`, scope `{check.scope.value}`{_kinds(check)}{_options(check)}.", "",
-                  _demote(check.doc)]
+        lines += [
+            "",
+            f"## {check.code} {check.id}",
+            "",
+            f"{check.description} **Fix:** {check.remediation}",
+            "",
+            f"Level `{check.level.value}`, scope `{check.scope.value}`{_kinds(check)}{_options(check)}.",
+            "",
+            _demote(check.doc),
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -41,16 +48,36 @@ def text() -> str:
 
 def as_json() -> str:
     data = [
-        {"id": c.id, "code": c.code, "family": c.family, "level": c.level.value, "scope": c.scope.value,
-         "kinds": list(c.kinds), "options": c.options, "description": c.description, "remediation": c.remediation}
+        {
+            "id": c.id,
+            "code": c.code,
+            "family": c.family,
+            "level": c.level.value,
+            "scope": c.scope.value,
+            "kinds": list(c.kinds),
+            "options": c.options,
+            "description": c.description,
+            "remediation": c.remediation,
+        }
         for c in all_checks()
     ]
     return json.dumps(data, indent=2) + "\n"
 
 
 def explain(check: Check) -> str:
-    return "\n".join([f"{check.code} {check.id} ({check.level.value}, {check.scope.value} scope)", "",
-                      check.description, f"Fix: {check.remediation}", "", check.doc]).rstrip() + "\n"
+    return (
+        "\n".join(
+            [
+                f"{check.code} {check.id} ({check.level.value}, {check.scope.value} scope)",
+                "",
+                check.description,
+                f"Fix: {check.remediation}",
+                "",
+                check.doc,
+            ]
+        ).rstrip()
+        + "\n"
+    )
 
 
 def _demote(doc: str) -> str:
@@ -63,4 +90,8 @@ def _kinds(check: Check) -> str:
 
 
 def _options(check: Check) -> str:
-    return ", options " + ", ".join(f"`{k}` (default {v!r})" for k, v in check.options.items()) if check.options else ""
+    return (
+        ", options " + ", ".join(f"`{k}` (default {v!r})" for k, v in check.options.items())
+        if check.options
+        else ""
+    )

@@ -10,8 +10,9 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chartgen.checks.context import CheckContext
@@ -109,7 +110,11 @@ def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
     if not all(labels.get(k) == v for k, v in (match_labels or {}).items()):
         return False
     for expression in selector.get("matchExpressions") or []:
-        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        key, operator, values = (
+            expression.get("key"),
+            expression.get("operator"),
+            expression.get("values") or [],
+        )
         present = key in labels
         if operator == "In" and labels.get(key) not in values:
             return False
@@ -174,20 +179,30 @@ def effective_security_setting(pod: PodSpec, container: Container, key: str) -> 
 # ``default_namespace``: the release's, where Helm installs them.
 
 
-def find_object(objects: Iterable[dict[str, Any]], kind: str, name: str, namespace: str,
-                default_namespace: str = "") -> dict[str, Any] | None:
+def find_object(
+    objects: Iterable[dict[str, Any]], kind: str, name: str, namespace: str, default_namespace: str = ""
+) -> dict[str, Any] | None:
     """The object of ``kind`` called ``name`` in ``namespace``, or None."""
     for obj in objects:
-        if obj.get("kind") == kind and name_of(obj) == name and namespace_of(obj, default_namespace) == namespace:
+        if (
+            obj.get("kind") == kind
+            and name_of(obj) == name
+            and namespace_of(obj, default_namespace) == namespace
+        ):
             return obj
     return None
 
 
-def selected_workloads(selector: dict[str, Any] | None, objects: Iterable[dict[str, Any]], namespace: str,
-                       default_namespace: str = "") -> list[dict[str, Any]]:
+def selected_workloads(
+    selector: dict[str, Any] | None,
+    objects: Iterable[dict[str, Any]],
+    namespace: str,
+    default_namespace: str = "",
+) -> list[dict[str, Any]]:
     """The workloads (and Pods) in ``namespace`` whose pods ``selector`` matches; an empty selector matches none."""
     return [
-        obj for obj in objects
+        obj
+        for obj in objects
         if obj.get("kind") in POD_SPEC_PATHS
         and namespace_of(obj, default_namespace) == namespace
         and selects(selector, pod_labels(obj))
@@ -202,8 +217,14 @@ def selector_text(selector: dict[str, Any] | None) -> str:
     for expression in selector.get("matchExpressions") or []:
         key, operator = expression.get("key"), expression.get("operator")
         values = ",".join(str(v) for v in expression.get("values") or [])
-        terms.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})", "Exists": str(key),
-                      "DoesNotExist": f"!{key}"}.get(operator, f"{key} {operator} ({values})"))
+        terms.append(
+            {
+                "In": f"{key} in ({values})",
+                "NotIn": f"{key} notin ({values})",
+                "Exists": str(key),
+                "DoesNotExist": f"!{key}",
+            }.get(operator, f"{key} {operator} ({values})")
+        )
     return ",".join(terms)
 
 
@@ -246,8 +267,9 @@ def config_references(pod: PodSpec) -> Iterator[ConfigReference]:
                 yield from _references(source, f"{path}.projected.sources[{number}]", _PROJECTED_REFS)
 
 
-def _references(node: dict[str, Any], path: str,
-                fields: tuple[tuple[str, str, str], ...]) -> Iterator[ConfigReference]:
+def _references(
+    node: dict[str, Any], path: str, fields: tuple[tuple[str, str, str], ...]
+) -> Iterator[ConfigReference]:
     for field_name, kind, name_field in fields:
         ref = node.get(field_name)
         if not isinstance(ref, dict):
@@ -257,9 +279,16 @@ def _references(node: dict[str, Any], path: str,
             keys = ((str(ref["key"]), f"{ref_path}.key"),)
         else:  # a volume reads the keys its items name (all keys when none)
             items = [item for item in ref.get("items") or [] if isinstance(item, dict)]
-            keys = tuple((str(item.get("key", "")), f"{ref_path}.items[{n}].key") for n, item in enumerate(items))
-        yield ConfigReference(kind, str(ref.get(name_field) or ""), f"{ref_path}.{name_field}",
-                              ref.get("optional") is True, keys)
+            keys = tuple(
+                (str(item.get("key", "")), f"{ref_path}.items[{n}].key") for n, item in enumerate(items)
+            )
+        yield ConfigReference(
+            kind,
+            str(ref.get(name_field) or ""),
+            f"{ref_path}.{name_field}",
+            ref.get("optional") is True,
+            keys,
+        )
 
 
 def external_names(values: Any, extra: Iterable[str] = ()) -> set[str]:
@@ -295,8 +324,10 @@ def _collect_external(node: Any, key: str, names: set[str]) -> None:
         return
     name = node.get("name")
     lowered = key.lower()
-    if isinstance(name, str) and name and (
-        "secret" in lowered or "configmap" in lowered or "key" in node or node.get("create") is False
+    if (
+        isinstance(name, str)
+        and name
+        and ("secret" in lowered or "configmap" in lowered or "key" in node or node.get("create") is False)
     ):
         names.add(name)
     for child_key, child in node.items():
@@ -356,15 +387,28 @@ def env_imports(container: Container) -> Iterator[EnvImport]:
         for field_name, kind, name_field in _ENV_KEY_REFS:
             ref = value_from.get(field_name) if isinstance(value_from, dict) else None
             if isinstance(ref, dict):
-                yield EnvImport(kind, str(ref.get(name_field) or ""), str(ref.get("key", "")),
-                                str(entry.get("name", "")), "", f"{container.path}.env[{index}]",
-                                ref.get("optional") is True)
+                yield EnvImport(
+                    kind,
+                    str(ref.get(name_field) or ""),
+                    str(ref.get("key", "")),
+                    str(entry.get("name", "")),
+                    "",
+                    f"{container.path}.env[{index}]",
+                    ref.get("optional") is True,
+                )
     for index, entry in enumerate(container.container.get("envFrom") or []):
         for field_name, kind, name_field in _ENV_FROM_REFS:
             ref = entry.get(field_name) if isinstance(entry, dict) else None
             if isinstance(ref, dict):
-                yield EnvImport(kind, str(ref.get(name_field) or ""), None, "", str(entry.get("prefix") or ""),
-                                f"{container.path}.envFrom[{index}]", ref.get("optional") is True)
+                yield EnvImport(
+                    kind,
+                    str(ref.get(name_field) or ""),
+                    None,
+                    "",
+                    str(entry.get("prefix") or ""),
+                    f"{container.path}.envFrom[{index}]",
+                    ref.get("optional") is True,
+                )
 
 
 @dataclass(frozen=True)
@@ -390,7 +434,9 @@ def config_data(obj: dict[str, Any]) -> list[DataEntry]:
                 text = None
         entries[str(key)] = DataEntry(str(key), text, key_path("data", str(key)))
     for key, value in ((obj.get("stringData") or {}) if secret else {}).items():
-        entries[str(key)] = DataEntry(str(key), "" if value is None else str(value), key_path("stringData", str(key)))
+        entries[str(key)] = DataEntry(
+            str(key), "" if value is None else str(value), key_path("stringData", str(key))
+        )
     return list(entries.values())
 
 

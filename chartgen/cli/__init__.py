@@ -32,7 +32,8 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def root(
     version: Annotated[
-        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version)
+        bool,
+        typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a Python traceback on errors.")] = False,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,20 +23,26 @@ class ListFormat(str, Enum):
 @app.command("list")
 @reports_errors
 def list_command(
-    format: Annotated[ListFormat, typer.Option("--format", help="text, markdown (docs/checks.md) or json.")] = ListFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", help="Write to this file.")] = None,
+    format: Annotated[
+        ListFormat, typer.Option("--format", help="text, markdown (docs/checks.md) or json.")
+    ] = ListFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
 ) -> None:
     """List every check with its code, level and description."""
     from chartgen.checks import docs
 
     check_output(output)
-    render = {ListFormat.text: docs.text, ListFormat.markdown: docs.markdown, ListFormat.json: docs.as_json}[format]
+    render = {ListFormat.text: docs.text, ListFormat.markdown: docs.markdown, ListFormat.json: docs.as_json}[
+        format
+    ]
     write_output(render(), output)
 
 
 @app.command("explain")
 @reports_errors
-def explain_command(check: Annotated[str, typer.Argument(help="A check id (name-too-long) or code (K8S004).")]) -> None:
+def explain_command(
+    check: Annotated[str, typer.Argument(help="A check id (name-too-long) or code (K8S004).")],
+) -> None:
     """Show a check's documentation: what it does, why, examples, references."""
     from chartgen.checks import all_checks, docs, find_check
 

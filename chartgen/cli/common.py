@@ -6,9 +6,10 @@ import functools
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -60,7 +61,10 @@ def reports_errors(command: F) -> F:
             if STATE.debug:
                 traceback.print_exc()
             else:
-                print(f"chartgen: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)", file=sys.stderr)
+                print(
+                    f"chartgen: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+                    file=sys.stderr,
+                )
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]

@@ -6,7 +6,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,29 +25,41 @@ class Tier(str, Enum):
     random = "random"
 
 
-FORMAT_HELP = "Report format: text, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
+FORMAT_HELP = (
+    "Report format: text, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
+)
 
 
 @app.command("matrix")
 @reports_errors
 def matrix_command(
-    tier: Annotated[Tier, typer.Option(help="Which scenarios: the named scenario files, or generated ones.")] = Tier.named,
+    tier: Annotated[
+        Tier, typer.Option(help="Which scenarios: the named scenario files, or generated ones.")
+    ] = Tier.named,
     k8s_version: Annotated[
-        Optional[list[str]], typer.Option("--k8s-version", help="Kubernetes version to check against (repeatable).")
+        list[str] | None,
+        typer.Option("--k8s-version", help="Kubernetes version to check against (repeatable)."),
     ] = None,
     scenario: Annotated[
-        Optional[list[str]], typer.Option("--scenario", help="Only scenarios whose name matches (glob, repeatable).")
+        list[str] | None,
+        typer.Option("--scenario", help="Only scenarios whose name matches (glob, repeatable)."),
     ] = None,
     format: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "auto",
-    output: Annotated[Optional[Path], typer.Option("--output", help="Write the report to this file.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the report to this file.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
-    shard: Annotated[Optional[str], typer.Option("--shard", help="Run part I of N of the matrix, e.g. 2/4.")] = None,
-    chart: Annotated[Optional[Path], typer.Option("--chart", help="Lint this chart instead of the project's.")] = None,
+    shard: Annotated[
+        str | None, typer.Option("--shard", help="Run part I of N of the matrix, e.g. 2/4.")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Lint this chart instead of the project's.")
+    ] = None,
     values_dir: Annotated[
-        Optional[Path], typer.Option("--values-dir", help="With --chart: each values file in it is a scenario.")
+        Path | None,
+        typer.Option("--values-dir", help="With --chart: each values file in it is a scenario."),
     ] = None,
     crd_schema: Annotated[
-        Optional[list[str]], typer.Option("--crd-schema", help="CRD or JSON schema file for custom resources (repeatable).")
+        list[str] | None,
+        typer.Option("--crd-schema", help="CRD or JSON schema file for custom resources (repeatable)."),
     ] = None,
     deep: Annotated[
         bool, typer.Option("--deep", help="Also run checks that cost extra renders (unused values).")
@@ -58,7 +70,8 @@ def matrix_command(
     seed: Annotated[int, typer.Option(help="Random tier: the seed.")] = 0,
     count: Annotated[int, typer.Option(help="Random tier: how many value sets.", min=1)] = 50,
     project_dir: Annotated[
-        Optional[Path], typer.Option("--project", help="Project directory (default: found from the current one).")
+        Path | None,
+        typer.Option("--project", help="Project directory (default: found from the current one)."),
     ] = None,
 ) -> None:
     """Render every scenario for every Kubernetes version and run every check."""
@@ -86,7 +99,9 @@ def matrix_command(
     )
     plan = build_plan(project, options, project.root if project else Path.cwd())
     check_chart_parses(plan.target)
-    report = run_matrix(plan.target, progress=_progress_printer(len(plan.target.scenarios) * len(plan.target.kube_versions)))
+    report = run_matrix(
+        plan.target, progress=_progress_printer(len(plan.target.scenarios) * len(plan.target.kube_versions))
+    )
     report.notes = plan.notes + report.notes
     if tier is Tier.random:
         report.notes += shrunk_failures(plan, report)
@@ -112,17 +127,25 @@ def check_chart_parses(target) -> None:
         except UnicodeDecodeError:
             raise UserError("the chart's values schema is not UTF-8 text", str(schema)) from None
         except json.JSONDecodeError as exc:
-            raise UserError(f"the chart's values schema is not valid JSON: {exc.msg}",
-                            f"{schema}:{exc.lineno}:{exc.colno}") from None
+            raise UserError(
+                f"the chart's values schema is not valid JSON: {exc.msg}",
+                f"{schema}:{exc.lineno}:{exc.colno}",
+            ) from None
     chart = helm.load_chart(target.chart_dir)
     try:
-        helm.render(chart, {}, kube_version=target.kube_versions[0] if target.kube_versions else None,
-                    api_versions=target.api_versions)
+        helm.render(
+            chart,
+            {},
+            kube_version=target.kube_versions[0] if target.kube_versions else None,
+            api_versions=target.api_versions,
+        )
     except helm.RenderFailure as failure:
         if failure.message.startswith("parse error") and failure.template:
             relative = failure.template.split("/", 1)[-1]  # Helm names it <chart name>/templates/...
-            raise UserError(f"the chart's templates do not parse: {failure.message}",
-                            f"{target.chart_dir / relative}:{failure.line}") from None
+            raise UserError(
+                f"the chart's templates do not parse: {failure.message}",
+                f"{target.chart_dir / relative}:{failure.line}",
+            ) from None
 
 
 def _progress_printer(total: int):
@@ -131,7 +154,12 @@ def _progress_printer(total: int):
         return None
 
     def show(done: int, of: int) -> None:
-        print(f"\rrendered {done}/{of} (scenario, version) pairs", end="\n" if done == of else "", file=sys.stderr, flush=True)
+        print(
+            f"\rrendered {done}/{of} (scenario, version) pairs",
+            end="\n" if done == of else "",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show
 
@@ -152,8 +180,10 @@ def shrunk_failures(plan, report) -> list[str]:
     for name, (version, checks) in sorted(failing.items()):
         minimal = shrink(plan.rows[name], plan.space, failure_probe(plan.target, plan.space, version, checks))
         overlay = yaml.safe_dump(minimal, default_flow_style=False, sort_keys=True).strip()
-        notes.append(f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {plan.space.base.name} "
-                     f"(Kubernetes {version}):\n{overlay}")
+        notes.append(
+            f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {plan.space.base.name} "
+            f"(Kubernetes {version}):\n{overlay}"
+        )
     return notes
 
 
@@ -162,7 +192,9 @@ def shrunk_failures(plan, report) -> list[str]:
 def merge_command(
     files: Annotated[list[Path], typer.Argument(help="JSON reports of the shards of one matrix.")],
     format: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "auto",
-    output: Annotated[Optional[Path], typer.Option("--output", help="Write the merged report to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the merged report to this file.")
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
 ) -> None:
     """Merge the JSON reports of matrix shards into one report."""

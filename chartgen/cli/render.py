@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,13 +19,16 @@ app = typer.Typer()
 @reports_errors
 def render_command(
     check: Annotated[
-        bool, typer.Option("--check", help="Change nothing; exit 1 and show what would change if out of sync.")
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 and show what would change if out of sync."),
     ] = False,
     out: Annotated[
-        Optional[Path], typer.Option("--out", help="Write the chart here instead of the configured directory.")
+        Path | None,
+        typer.Option("--out", help="Write the chart here instead of the configured directory."),
     ] = None,
     project_dir: Annotated[
-        Optional[Path], typer.Option("--project", help="Project directory (default: found from the current one).")
+        Path | None,
+        typer.Option("--project", help="Project directory (default: found from the current one)."),
     ] = None,
 ) -> None:
     """Generate the Helm chart (and example values) from schemas/ and templates/."""
@@ -36,8 +39,10 @@ def render_command(
     project = load_project(project_dir)
     trees = build(project)
     if out is not None:
-        trees = {out / "examples" if path == project.examples_dir else out / project.chart["name"]: files
-                 for path, files in trees.items()}
+        trees = {
+            out / "examples" if path == project.examples_dir else out / project.chart["name"]: files
+            for path, files in trees.items()
+        }
     if check:
         reports = [compare(directory, files) for directory, files in trees.items()]
         raise typer.Exit(_print_check(reports, project.root))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -52,10 +52,12 @@ class Problem:
 def validate_command(
     files: Annotated[list[Path], typer.Argument(help="Values files to check.", show_default=False)],
     chart: Annotated[
-        Optional[Path], typer.Option("--chart", help="Check against this chart (default: the project's chart).")
+        Path | None,
+        typer.Option("--chart", help="Check against this chart (default: the project's chart)."),
     ] = None,
     project_dir: Annotated[
-        Optional[Path], typer.Option("--project", help="Project directory (default: found from the current one).")
+        Path | None,
+        typer.Option("--project", help="Project directory (default: found from the current one)."),
     ] = None,
 ) -> None:
     """Validate values files against the chart's values.schema.json, naming file:line:column."""
@@ -75,7 +77,9 @@ def validate_command(
             typer.echo(problem.describe(file))
     schema = _shown(chart_dir / SCHEMA_FILE)
     if unreadable or invalid:
-        typer.echo(f"{invalid + unreadable} of {len(files)} values files not valid against {schema}", err=True)
+        typer.echo(
+            f"{invalid + unreadable} of {len(files)} values files not valid against {schema}", err=True
+        )
         raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS)
     typer.echo(f"{len(files)} values file{'s' if len(files) > 1 else ''} valid against {schema}")
     raise typer.Exit(EXIT_OK)
@@ -110,7 +114,9 @@ def _load_validator(chart_dir: Path) -> Validator:
         raise UserError("chart not found", str(chart_dir))
     path = chart_dir / SCHEMA_FILE
     if not path.is_file():
-        raise UserError(f"the chart has no {SCHEMA_FILE}: there is nothing to validate against", str(chart_dir))
+        raise UserError(
+            f"the chart has no {SCHEMA_FILE}: there is nothing to validate against", str(chart_dir)
+        )
     try:
         schema = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
@@ -185,7 +191,9 @@ def _problems(error: ValidationError, tree: Any) -> list[Problem]:
     path: ValuesPath = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         return [
-            Problem(*_position(tree, (*path, key)), _format_path((*path, key)), _unknown_key(key, error.schema))
+            Problem(
+                *_position(tree, (*path, key)), _format_path((*path, key)), _unknown_key(key, error.schema)
+            )
             for key in _unexpected_keys(error.instance, error.schema)
         ]
     return [Problem(*_position(tree, path), _format_path(path), _expected(error))]
@@ -279,7 +287,13 @@ def _json_type(value: Any) -> str:
         return "boolean"
     if value is None:
         return "null"
-    for kind, name in ((int, "integer"), (float, "number"), (str, "string"), (list, "array"), (dict, "object")):
+    for kind, name in (
+        (int, "integer"),
+        (float, "number"),
+        (str, "string"),
+        (list, "array"),
+        (dict, "object"),
+    ):
         if isinstance(value, kind):
             return name
     return type(value).__name__

@@ -56,11 +56,15 @@ def build(project: Project) -> dict[Path, dict[str, str]]:
 def component_names(templates_dir: Path) -> list[str]:
     components = templates_dir / "components"
     if not components.is_dir():
-        raise UserError("the components directory is missing (one subdirectory per component)", str(components))
+        raise UserError(
+            "the components directory is missing (one subdirectory per component)", str(components)
+        )
     return sorted(path.name for path in components.iterdir() if path.is_dir())
 
 
-def _render_components(env: jinja2.Environment, templates_dir: Path, context: dict[str, Any]) -> dict[str, str]:
+def _render_components(
+    env: jinja2.Environment, templates_dir: Path, context: dict[str, Any]
+) -> dict[str, str]:
     """``components/<c>/<kind>.yaml.j2`` becomes ``templates/<c>-<kind>.yaml``; sources under
     ``components/<c>/tests/`` become Helm test hooks in ``templates/tests/``; a component's
     ``_helpers.tpl.j2`` becomes ``templates/_<c>.tpl``."""
@@ -68,7 +72,9 @@ def _render_components(env: jinja2.Environment, templates_dir: Path, context: di
     for component in component_names(templates_dir):
         root = templates_dir / "components" / component
         if (root / "_helpers.tpl.j2").is_file():
-            files[f"templates/_{component}.tpl"] = render_template(env, f"components/{component}/_helpers.tpl.j2", context)
+            files[f"templates/_{component}.tpl"] = render_template(
+                env, f"components/{component}/_helpers.tpl.j2", context
+            )
         for source in sorted(root.rglob("*.yaml.j2")):
             relative = source.relative_to(root)
             kind = relative.name.removesuffix(".yaml.j2")

@@ -25,10 +25,14 @@ class _Loader(jinja2.FileSystemLoader):
         except jinja2.TemplateNotFound:  # an OSError too, but one render_template() words itself
             raise
         except UnicodeDecodeError as exc:
-            raise UserError(f"cannot read template: not UTF-8 text ({exc.reason} at byte {exc.start})",
-                            str(Path(self.searchpath[0]) / template)) from None
+            raise UserError(
+                f"cannot read template: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                str(Path(self.searchpath[0]) / template),
+            ) from None
         except OSError as exc:
-            raise UserError(f"cannot read template: {exc.strerror or exc}", str(Path(self.searchpath[0]) / template)) from None
+            raise UserError(
+                f"cannot read template: {exc.strerror or exc}", str(Path(self.searchpath[0]) / template)
+            ) from None
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -65,10 +69,14 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
     except UserError:
         raise
     except jinja2.TemplateSyntaxError as exc:
-        raise UserError(f"template syntax error: {exc.message}", f"{exc.filename or name}:{exc.lineno}") from None
+        raise UserError(
+            f"template syntax error: {exc.message}", f"{exc.filename or name}:{exc.lineno}"
+        ) from None
     except jinja2.TemplateNotFound as exc:
         # Either ``name`` itself, or a template it imports or includes (then name that line).
-        raise UserError(f"template not found: {exc.name}", _failing_location(exc) or _source_path(env, name)) from None
+        raise UserError(
+            f"template not found: {exc.name}", _failing_location(exc) or _source_path(env, name)
+        ) from None
     except jinja2.UndefinedError as exc:
         raise UserError(f"template error: {exc}", _failing_location(exc) or _source_path(env, name)) from None
     except Exception as exc:  # raised by template code (a bad filter argument, 1 // 0...): the source's fault

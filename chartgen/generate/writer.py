@@ -18,10 +18,10 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from chartgen.errors import UserError
 
@@ -50,7 +50,9 @@ def read_manifest(directory: Path) -> set[str]:
     path = directory / MANIFEST
     if not path.is_file():
         return set()
-    return {line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+    return {
+        line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    }
 
 
 def manifest_text(files: dict[str, str]) -> str:
@@ -112,14 +114,16 @@ def project_lock(root: Path) -> Iterator[None]:
     """Hold an exclusive lock for one render; a second concurrent render is refused."""
     path = root / ".chartgen.lock"
     try:
-        handle = open(path, "a+")
+        handle = open(path, "a+")  # noqa: SIM115 - closed by the with-block below
     except OSError as exc:
         raise UserError(f"cannot create the lock file: {exc.strerror}", str(path)) from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UserError("another chartgen render is running in this project; try again when it ends", str(path)) from None
+            raise UserError(
+                "another chartgen render is running in this project; try again when it ends", str(path)
+            ) from None
         yield
 
 
@@ -144,12 +148,16 @@ def check_writable(directory: Path, files: dict[str, str]) -> None:
 def _check_output_path(directory: Path) -> None:
     """The output path is a directory, or can be made one (no file where a directory must be)."""
     if directory.exists() and not directory.is_dir():
-        raise UserError("the output path exists and is not a directory; chartgen will not replace it", str(directory))
+        raise UserError(
+            "the output path exists and is not a directory; chartgen will not replace it", str(directory)
+        )
     for ancestor in directory.parents:
         if ancestor.exists():
             if not ancestor.is_dir():
-                raise UserError(f"cannot create the output directory: {ancestor} is a file, not a directory",
-                                str(directory))
+                raise UserError(
+                    f"cannot create the output directory: {ancestor} is a file, not a directory",
+                    str(directory),
+                )
             return
 
 
@@ -219,5 +227,5 @@ def _diff(name: str, current: str, wanted: str, limit: int = 40) -> str:
         )
     )
     if len(lines) > limit:
-        lines = lines[:limit] + [f"... {len(lines) - limit} more diff lines"]
+        lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines"]
     return "\n".join(lines)

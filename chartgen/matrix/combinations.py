@@ -216,7 +216,7 @@ class _Space:
 
     def as_dict(self, row: _Row) -> dict[str, Any]:
         """The assigned factors of ``row`` by name, in factor order."""
-        return {f.name: f.levels[pos] for f, pos in zip(self.factors, row) if pos is not None}
+        return {f.name: f.levels[pos] for f, pos in zip(self.factors, row, strict=False) if pos is not None}
 
     def from_dict(self, mapping: Mapping[str, Any]) -> list[int] | None:
         """The row for a complete assignment, or None if a factor is missing or off its levels."""
@@ -350,5 +350,5 @@ def _completion(space: _Space, row: _Row, witness: list[int]) -> list[int] | Non
     Constraints usually involve few factors, so the patched witness is mostly
     valid and the search is rarely needed.
     """
-    patched = [w if pos is None else pos for pos, w in zip(row, witness)]
+    patched = [w if pos is None else pos for pos, w in zip(row, witness, strict=False)]
     return patched if space.allows(patched) else space.complete(row)

@@ -22,14 +22,24 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from typing import Any, Mapping
+from typing import Any
 
 import jsonschema
 
 from chartgen.errors import UserError
-from chartgen.matrix.combinations import Constraint, Coverage, Factor, exhaustive, forbid, pair_coverage, pairwise, requires
+from chartgen.matrix.combinations import (
+    Constraint,
+    Coverage,
+    Factor,
+    exhaustive,
+    forbid,
+    pair_coverage,
+    pairwise,
+    requires,
+)
 from chartgen.matrix.scenarios import Scenario
 from chartgen.project import describe_schema_error
 
@@ -46,19 +56,39 @@ GENERATED_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "oneOf": [
-                    {"type": "object", "additionalProperties": False, "required": ["forbid"],
-                     "properties": {"forbid": {"type": "object", "minProperties": 1}}},
-                    {"type": "object", "additionalProperties": False, "required": ["requires"],
-                     "properties": {"requires": {
-                         "type": "object", "additionalProperties": False, "required": ["if", "then"],
-                         "properties": {"if": {"type": "object"}, "then": {"type": "object", "minProperties": 1}}}}},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["forbid"],
+                        "properties": {"forbid": {"type": "object", "minProperties": 1}},
+                    },
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["requires"],
+                        "properties": {
+                            "requires": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["if", "then"],
+                                "properties": {
+                                    "if": {"type": "object"},
+                                    "then": {"type": "object", "minProperties": 1},
+                                },
+                            }
+                        },
+                    },
                 ]
             },
         },
         "adjust": {
             "type": "array",
-            "items": {"type": "object", "additionalProperties": False, "required": ["when", "set"],
-                      "properties": {"when": {"type": "object"}, "set": {"type": "object", "minProperties": 1}}},
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["when", "set"],
+                "properties": {"when": {"type": "object"}, "set": {"type": "object", "minProperties": 1}},
+            },
         },
     },
 }
@@ -82,26 +112,39 @@ class FactorSpace:
             if all(row.get(path, get_path(values, path)) == value for path, value in when.items()):
                 for path, value in settings.items():
                     set_path(values, path, value)
-        return Scenario(name=name, description=f"generated from {self.base.name}: {describe_row(row, self.base_row)}",
-                        values=values, release=self.base.release, namespace=self.base.namespace,
-                        source="generated", implicit=True)
+        return Scenario(
+            name=name,
+            description=f"generated from {self.base.name}: {describe_row(row, self.base_row)}",
+            values=values,
+            release=self.base.release,
+            namespace=self.base.namespace,
+            source="generated",
+            implicit=True,
+        )
 
     @property
     def base_row(self) -> dict[str, Any]:
         return {factor.name: get_path(self.base.values, factor.name) for factor in self.factors}
 
 
-def factor_space(schema: dict[str, Any] | None, base: Scenario, config: dict[str, Any],
-                 config_file: str = "chartgen.yaml") -> FactorSpace:
+def factor_space(
+    schema: dict[str, Any] | None, base: Scenario, config: dict[str, Any], config_file: str = "chartgen.yaml"
+) -> FactorSpace:
     if schema is None:
         raise UserError("generated tiers need the chart's values.schema.json (the factors come from it)")
-    errors = sorted(jsonschema.Draft7Validator(GENERATED_SCHEMA).iter_errors(config), key=lambda e: list(e.path))
+    errors = sorted(
+        jsonschema.Draft7Validator(GENERATED_SCHEMA).iter_errors(config), key=lambda e: list(e.path)
+    )
     if errors:
         message = describe_schema_error(errors[0])
-        raise UserError(message.replace("'", "'lint.generated.", 1) if "'" in message else message, config_file)
+        raise UserError(
+            message.replace("'", "'lint.generated.", 1) if "'" in message else message, config_file
+        )
     exclude = config.get("exclude", [])
     levels: dict[str, tuple[Any, ...]] = {
-        path: choices for path, choices in _schema_factors(schema) if not any(fnmatch(path, p) for p in exclude)
+        path: choices
+        for path, choices in _schema_factors(schema)
+        if not any(fnmatch(path, p) for p in exclude)
     }
     for path, extra in config.get("factors", {}).items():
         levels[path] = tuple(dict.fromkeys([*levels.get(path, ()), *extra]))
@@ -109,12 +152,17 @@ def factor_space(schema: dict[str, Any] | None, base: Scenario, config: dict[str
     names = {factor.name for factor in factors}
     constraints: list[Constraint] = []
     for rule in config.get("constraints", []):
-        mentioned = rule["forbid"] if "forbid" in rule else {**rule["requires"]["if"], **rule["requires"]["then"]}
+        mentioned = (
+            rule["forbid"] if "forbid" in rule else {**rule["requires"]["if"], **rule["requires"]["then"]}
+        )
         unknown = sorted(set(mentioned) - names)
         if unknown:
             raise UserError(f"lint.generated.constraints names {unknown}, which are not factors", config_file)
-        constraints.append(forbid(**rule["forbid"]) if "forbid" in rule
-                           else requires(rule["requires"]["if"], rule["requires"]["then"]))
+        constraints.append(
+            forbid(**rule["forbid"])
+            if "forbid" in rule
+            else requires(rule["requires"]["if"], rule["requires"]["then"])
+        )
     adjust = [(dict(rule["when"]), dict(rule["set"])) for rule in config.get("adjust", [])]
     return FactorSpace(base, factors, constraints, adjust)
 
@@ -128,10 +176,14 @@ def pairwise_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
 def exhaustive_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
     total = combination_count(space)
     if total > EXHAUSTIVE_LIMIT:
-        raise UserError(f"the exhaustive tier would render {total:,} combinations of {len(space.factors)} factors "
-                        f"(limit {EXHAUSTIVE_LIMIT:,}); use --tier pairwise, or exclude factors under lint.generated")
+        raise UserError(
+            f"the exhaustive tier would render {total:,} combinations of {len(space.factors)} factors "
+            f"(limit {EXHAUSTIVE_LIMIT:,}); use --tier pairwise, or exclude factors under lint.generated"
+        )
     rows = exhaustive(space.factors, space.constraints)
-    return _named(space, "exhaustive", rows), f"exhaustive: {len(rows)} valid combinations of {len(space.factors)} factors"
+    return _named(
+        space, "exhaustive", rows
+    ), f"exhaustive: {len(rows)} valid combinations of {len(space.factors)} factors"
 
 
 def random_tier(space: FactorSpace, seed: int, count: int) -> tuple[list[Scenario], str]:
@@ -156,9 +208,11 @@ def combination_count(space: FactorSpace) -> int:
 
 
 def coverage_note(rows: int, coverage: Coverage, space: FactorSpace) -> str:
-    return (f"pairwise: {rows} scenarios cover {coverage.percent:.1f}% of {coverage.feasible:,} feasible value pairs "
-            f"of {len(space.factors)} factors ({coverage.infeasible} pairs excluded by constraints); "
-            f"the exhaustive tier would need up to {combination_count(space):,} renders per Kubernetes version")
+    return (
+        f"pairwise: {rows} scenarios cover {coverage.percent:.1f}% of {coverage.feasible:,} feasible value pairs "
+        f"of {len(space.factors)} factors ({coverage.infeasible} pairs excluded by constraints); "
+        f"the exhaustive tier would need up to {combination_count(space):,} renders per Kubernetes version"
+    )
 
 
 def describe_row(row: Mapping[str, Any], base: Mapping[str, Any]) -> str:

@@ -77,7 +77,10 @@ class ObjectMatch:
     def matches(self, obj: dict[str, Any]) -> bool:
         if obj.get("kind") != self.kind:
             return False
-        return self.name is None or re.fullmatch(self.name, str(obj.get("metadata", {}).get("name", ""))) is not None
+        return (
+            self.name is None
+            or re.fullmatch(self.name, str(obj.get("metadata", {}).get("name", ""))) is not None
+        )
 
     def describe(self) -> str:
         return f"{self.kind}/{self.name}" if self.name else self.kind
@@ -118,7 +121,7 @@ def load_scenarios(directory: Path, *, release: str, namespace: str) -> list[Sce
     if not directory.is_dir():
         raise UserError("scenario directory not found", str(directory))
     raw = {path.stem: (path, load_values(path)) for path in sorted(directory.glob("*.yaml"))}
-    for name, (path, data) in raw.items():
+    for _name, (path, data) in raw.items():
         _validate(data, path)
     resolved: dict[str, dict[str, Any]] = {}
     return [
@@ -135,29 +138,42 @@ def _validate(data: dict[str, Any], path: Path) -> None:
     expect = data.get("expect") or {}
     patterns = [("expect.fails", expect.get("fails"))]
     for group in ("present", "absent"):
-        patterns += [(f"expect.{group}.{index}.name", match.get("name")) for index, match in enumerate(expect.get(group, []))]
+        patterns += [
+            (f"expect.{group}.{index}.name", match.get("name"))
+            for index, match in enumerate(expect.get(group, []))
+        ]
     for key, pattern in patterns:
         if pattern is None:
             continue
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise UserError(f"'{key}': {pattern!r} is not a valid regular expression: {exc}", str(path)) from None
+            raise UserError(
+                f"'{key}': {pattern!r} is not a valid regular expression: {exc}", str(path)
+            ) from None
 
 
-def _values(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], resolved: dict[str, dict[str, Any]],
-            chain: tuple[str, ...]) -> dict[str, Any]:
+def _values(
+    name: str,
+    raw: dict[str, tuple[Path, dict[str, Any]]],
+    resolved: dict[str, dict[str, Any]],
+    chain: tuple[str, ...],
+) -> dict[str, Any]:
     """The merged values of scenario ``name``: extends, then values files, then its own values."""
     if name in resolved:
         return resolved[name]
     if name in chain:
-        raise UserError(f"scenarios extend each other in a cycle: {' -> '.join((*chain, name))}", str(raw[chain[0]][0]))
+        raise UserError(
+            f"scenarios extend each other in a cycle: {' -> '.join((*chain, name))}", str(raw[chain[0]][0])
+        )
     path, data = raw[name]
     parents = data.get("extends", [])
     values: dict[str, Any] = {}
     for parent in [parents] if isinstance(parents, str) else parents:
         if parent not in raw:
-            raise UserError(f"extends unknown scenario '{parent}' (known: {', '.join(sorted(raw))})", str(path))
+            raise UserError(
+                f"extends unknown scenario '{parent}' (known: {', '.join(sorted(raw))})", str(path)
+            )
         values = deep_merge(values, _values(parent, raw, resolved, (*chain, name)))
     for relative in data.get("valuesFiles", []):
         values_file = (path.parent / relative).resolve()
@@ -169,7 +185,9 @@ def _values(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], resolved: di
     return values
 
 
-def _scenario(name: str, path: Path, data: dict[str, Any], values: dict[str, Any], release: str, namespace: str) -> Scenario:
+def _scenario(
+    name: str, path: Path, data: dict[str, Any], values: dict[str, Any], release: str, namespace: str
+) -> Scenario:
     expect = data.get("expect") or {}
     return Scenario(
         name=name,
@@ -196,7 +214,14 @@ def values_dir_scenarios(directory: Path, *, release: str, namespace: str) -> li
     if not files:
         raise UserError("no *.yaml values files in the values directory", str(directory))
     return [
-        Scenario(name=path.stem, description=f"values file {path.name}", values=load_values(path),
-                 release=release, namespace=namespace, source=str(path), implicit=True)
+        Scenario(
+            name=path.stem,
+            description=f"values file {path.name}",
+            values=load_values(path),
+            release=release,
+            namespace=namespace,
+            source=str(path),
+            implicit=True,
+        )
         for path in files
     ]

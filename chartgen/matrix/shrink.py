@@ -7,15 +7,18 @@ settings the failure needs, which is what a user has to read.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from chartgen.engine import LintTarget, run_matrix
 from chartgen.findings import Level
 from chartgen.matrix.generated import FactorSpace
 
 
-def shrink(row: Mapping[str, Any], space: FactorSpace, still_fails: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+def shrink(
+    row: Mapping[str, Any], space: FactorSpace, still_fails: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
     """The smallest change from the base row (as a dict of path → value) that keeps failing."""
     base = space.base_row
     current = dict(row)
@@ -28,12 +31,19 @@ def shrink(row: Mapping[str, Any], space: FactorSpace, still_fails: Callable[[di
     return {path: value for path, value in current.items() if value != base.get(path)}
 
 
-def failure_probe(target: LintTarget, space: FactorSpace, version: str, checks: set[str]) -> Callable[[dict[str, Any]], bool]:
+def failure_probe(
+    target: LintTarget, space: FactorSpace, version: str, checks: set[str]
+) -> Callable[[dict[str, Any]], bool]:
     """A predicate: does this row, rendered at ``version``, still raise one of ``checks`` at error level?"""
 
     def still_fails(row: dict[str, Any]) -> bool:
-        probe = replace(target, scenarios=[space.scenario("shrinking", row)], kube_versions=[version], shard=(1, 1))
+        probe = replace(
+            target, scenarios=[space.scenario("shrinking", row)], kube_versions=[version], shard=(1, 1)
+        )
         report = run_matrix(probe)
-        return any(r.check in checks and r.level == Level.ERROR.value and r.scenario == "shrinking" for r in report.results)
+        return any(
+            r.check in checks and r.level == Level.ERROR.value and r.scenario == "shrinking"
+            for r in report.results
+        )
 
     return still_fails

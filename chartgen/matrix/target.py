@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from chartgen.checks import all_checks, find_check
 from chartgen.checks.context import Suppression
@@ -17,7 +18,14 @@ from chartgen.errors import UserError
 from chartgen.findings import Level
 from chartgen.helm import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from chartgen.kubeschema import SchemaValidator, UnsupportedKubeVersion, resolve_version, supported_versions
-from chartgen.matrix.generated import FactorSpace, exhaustive_tier, factor_space, get_path, pairwise_tier, random_tier
+from chartgen.matrix.generated import (
+    FactorSpace,
+    exhaustive_tier,
+    factor_space,
+    get_path,
+    pairwise_tier,
+    random_tier,
+)
 from chartgen.matrix.scenarios import Scenario, load_scenarios, values_dir_scenarios
 from chartgen.project import Project
 from chartgen.yamlfiles import load_mapping
@@ -60,7 +68,9 @@ def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> P
     config_file = str(project.config_path) if project is not None else "chartgen.yaml"
     if base_name is not None and not isinstance(base_name, str):
         raise UserError(f"'lint.generated.base': expected a scenario name, got {base_name!r}", config_file)
-    base = next((s for s in target.scenarios if s.name == base_name), None) if base_name else target.scenarios[0]
+    base = (
+        next((s for s in target.scenarios if s.name == base_name), None) if base_name else target.scenarios[0]
+    )
     if base is None:
         raise UserError(f"lint.generated.base names unknown scenario '{base_name}'", config_file)
     space = factor_space(_chart_schema(target.chart_dir), base, config, config_file)
@@ -95,8 +105,16 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         scenarios = (
             values_dir_scenarios(options.values_dir, release=release, namespace=namespace)
             if options.values_dir
-            else [Scenario(name="default", description="the chart's default values", values={},
-                           release=release, namespace=namespace, implicit=True)]
+            else [
+                Scenario(
+                    name="default",
+                    description="the chart's default values",
+                    values={},
+                    release=release,
+                    namespace=namespace,
+                    implicit=True,
+                )
+            ]
         )
     elif project is not None:
         chart_dir = project.chart_dir
@@ -120,7 +138,9 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
     if options.kube_versions:
         versions = _versions(options.kube_versions, chart_dir, lambda v: (f"--k8s-version {v}", None))
     elif in_project and project.kube_versions:
-        versions = _versions(project.kube_versions, chart_dir, lambda v: (f"'kubernetes.versions': {v}", config_file))
+        versions = _versions(
+            project.kube_versions, chart_dir, lambda v: (f"'kubernetes.versions': {v}", config_file)
+        )
     else:
         versions = _versions([], chart_dir, lambda v: (v, None))
     return LintTarget(
@@ -134,16 +154,23 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         catalog_dir=project.catalog_dir if project is not None and project.catalog_dir.is_dir() else None,
         schemas=schemas,
         suppressions=[
-            Suppression(entry["check"], entry["reason"], f"{config_file} lint.allow", entry.get("kind"),
-                        entry.get("name"), entry.get("scenario"))
+            Suppression(
+                entry["check"],
+                entry["reason"],
+                f"{config_file} lint.allow",
+                entry.get("kind"),
+                entry.get("name"),
+                entry.get("scenario"),
+            )
             for entry in lint.get("allow", [])
         ],
         shard=parse_shard(options.shard),
     )
 
 
-def configure_checks(settings: dict[str, Any], flags: frozenset[str] = frozenset(),
-                     config_file: str = "chartgen.yaml") -> list[ConfiguredCheck]:
+def configure_checks(
+    settings: dict[str, Any], flags: frozenset[str] = frozenset(), config_file: str = "chartgen.yaml"
+) -> list[ConfiguredCheck]:
     """Every check at its default level, with the project's overrides; "off" removes one, and a
     check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it."""
     for key in settings:
@@ -162,7 +189,9 @@ def configure_checks(settings: dict[str, Any], flags: frozenset[str] = frozenset
         unknown = set(setting.get("options", {})) - set(check.options)
         if unknown:
             raise UserError(f"unknown option(s) {sorted(unknown)} for check '{check.id}'", config_file)
-        configured.append(ConfiguredCheck(check, Level(level), {**check.options, **setting.get("options", {})}))
+        configured.append(
+            ConfiguredCheck(check, Level(level), {**check.options, **setting.get("options", {})})
+        )
     return configured
 
 
@@ -184,7 +213,9 @@ def _filter(scenarios: list[Scenario], patterns: list[str]) -> list[Scenario]:
     return chosen
 
 
-def _versions(requested: list[str], chart_dir: Path, origin: Callable[[str], tuple[str, str | None]]) -> list[str]:
+def _versions(
+    requested: list[str], chart_dir: Path, origin: Callable[[str], tuple[str, str | None]]
+) -> list[str]:
     """Resolve Kubernetes versions; ``origin`` says where a bad one came from (flag or config)."""
     if not requested:
         requested = _default_versions(chart_dir)

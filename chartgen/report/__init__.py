@@ -10,8 +10,9 @@ lint command also runs from pre-commit, where start-up time matters.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from chartgen.errors import UserError
 from chartgen.findings import Level, Report, Result, Summary
@@ -129,7 +130,8 @@ def describe_location(result: Result) -> str:
 def summary_lines(summary: Summary) -> list[str]:
     """The fail-closed invariants and the verdict, printed at the end of every human-readable report."""
     invariants = " · ".join(
-        f"{name} {getattr(summary, name)}" for name in ("scenarios", "renders", "documents", "checks", "skipped")
+        f"{name} {getattr(summary, name)}"
+        for name in ("scenarios", "renders", "documents", "checks", "skipped")
     )
     levels = f"{_count(summary.errors, 'error')}, {_count(summary.warnings, 'warning')}"
     verdict = f"{levels} ({summary.suppressed} suppressed)"

@@ -30,7 +30,10 @@ def render(report: Report) -> str:
             by_pair[pair].append(result)
         else:
             by_check.setdefault(result.check, []).append(result)
-    cases = [_testcase(scenario, f"{scenario} @ {version}", found) for (scenario, version), found in by_pair.items()]
+    cases = [
+        _testcase(scenario, f"{scenario} @ {version}", found)
+        for (scenario, version), found in by_pair.items()
+    ]
     cases += [_testcase("chartgen", check, results) for check, results in sorted(by_check.items())]
 
     failures = sum(1 for case in cases if case.find("failure") is not None)
@@ -70,7 +73,11 @@ def _headline(result: Result) -> str:
 
 
 def _details(group: Group) -> str:
-    lines = [describe_object(group.result), describe_location(group.result), f"in: {describe_where(group.occurrences)}"]
+    lines = [
+        describe_object(group.result),
+        describe_location(group.result),
+        f"in: {describe_where(group.occurrences)}",
+    ]
     return "\n".join(line for line in lines if line)
 
 

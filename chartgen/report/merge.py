@@ -26,7 +26,9 @@ from chartgen.report import result_key, version_key
 
 def merge_reports(reports: list[Report]) -> Report:
     """One report for all ``reports``; results in a fixed order whatever the order of the shards."""
-    results = sorted(dict.fromkeys(result for report in reports for result in report.results), key=_merged_order)
+    results = sorted(
+        dict.fromkeys(result for report in reports for result in report.results), key=_merged_order
+    )
     evaluated = list(dict.fromkeys(pair for report in reports for pair in report.evaluated))
     summaries = [report.summary for report in reports]
     summary = Summary(
@@ -44,8 +46,21 @@ def merge_reports(reports: list[Report]) -> Report:
     notes = list(dict.fromkeys(note for report in reports for note in report.notes))
     if summary.documents == 0 and not any(r.check == "nothing-checked" for r in results):
         # Fail closed for the whole matrix, which no single shard could judge.
-        results.append(Result("nothing-checked", "RND005", Level.ERROR.value, "*", "*", "", "", "",
-                              "the merged shards rendered no document to check", "", None))
+        results.append(
+            Result(
+                "nothing-checked",
+                "RND005",
+                Level.ERROR.value,
+                "*",
+                "*",
+                "",
+                "",
+                "",
+                "the merged shards rendered no document to check",
+                "",
+                None,
+            )
+        )
         summary.errors += 1
     return Report(summary, results, _merge_checks(reports), evaluated, notes)
 
@@ -56,7 +71,9 @@ def _merge_checks(reports: list[Report]) -> dict[str, CheckInfo]:
     for report in reports:
         for check, info in report.checks.items():
             if merged.setdefault(check, info) != info:
-                raise UserError(f"the reports describe check {check!r} differently; merge shards of one run only")
+                raise UserError(
+                    f"the reports describe check {check!r} differently; merge shards of one run only"
+                )
     return dict(sorted(merged.items()))
 
 
@@ -71,11 +88,13 @@ def load_report(path: Path) -> Report:
     except OSError as exc:
         raise UserError(f"cannot read the report: {exc.strerror or exc}", location=str(path)) from None
     except UnicodeDecodeError:
-        raise UserError("not a chartgen JSON report: the file is not UTF-8 text", location=str(path)) from None
+        raise UserError(
+            "not a chartgen JSON report: the file is not UTF-8 text", location=str(path)
+        ) from None
     except json.JSONDecodeError as exc:
         raise UserError(f"not valid JSON: {exc.msg}", location=f"{path}:{exc.lineno}:{exc.colno}") from None
     if not isinstance(data, dict) or data.get("format") != REPORT_FORMAT:
-        raise UserError(f"not a chartgen JSON report (no \"format\": \"{REPORT_FORMAT}\")", location=str(path))
+        raise UserError(f'not a chartgen JSON report (no "format": "{REPORT_FORMAT}")', location=str(path))
     try:
         report = Report.from_dict(data)
         _check_values(report)
@@ -92,4 +111,6 @@ def _check_values(report: Report) -> None:
         value = getattr(report.summary, attribute.name)
         expected = list if attribute.name == "kube_versions" else int
         if not isinstance(value, expected):
-            raise TypeError(f"summary.{attribute.name} must be {expected.__name__}, not {type(value).__name__}")
+            raise TypeError(
+                f"summary.{attribute.name} must be {expected.__name__}, not {type(value).__name__}"
+            )

@@ -30,7 +30,9 @@ def render(report: Report) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "chartgen", "version": __version__, "rules": [_rule(i) for i in infos]}},
+                "tool": {
+                    "driver": {"name": "chartgen", "version": __version__, "rules": [_rule(i) for i in infos]}
+                },
                 "results": [_result(group, rule_index) for group in group_by_root_cause(report.results)],
             }
         ],

@@ -10,7 +10,14 @@ from __future__ import annotations
 import textwrap
 
 from chartgen.findings import CheckInfo, Report
-from chartgen.report import Group, describe_location, describe_object, group_by_root_cause, summary_lines, where_parts
+from chartgen.report import (
+    Group,
+    describe_location,
+    describe_object,
+    group_by_root_cause,
+    summary_lines,
+    where_parts,
+)
 
 WIDTH = 120
 INDENT = "  "
@@ -43,7 +50,12 @@ def _block(group: Group, info: CheckInfo | None) -> list[str]:
 def _wrap(text: str) -> list[str]:
     """Wrap at spaces only: paths and object names must stay whole to be searchable."""
     return textwrap.wrap(
-        text, WIDTH, initial_indent=INDENT, subsequent_indent=INDENT * 2, break_long_words=False, break_on_hyphens=False
+        text,
+        WIDTH,
+        initial_indent=INDENT,
+        subsequent_indent=INDENT * 2,
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 

@@ -19,9 +19,10 @@ Rules enforced here, so that the emitted chart is fully typed and documented:
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 
@@ -30,16 +31,67 @@ from chartgen.yamlfiles import load_mapping
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 # Every keyword of JSON Schema draft-07; anything else must be a chartgen extension (x-*).
-KEYWORDS = frozenset({
-    "$id", "$schema", "$ref", "$comment", "title", "description", "default", "readOnly", "writeOnly", "examples",
-    "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern",
-    "additionalItems", "items", "maxItems", "minItems", "uniqueItems", "contains", "maxProperties", "minProperties",
-    "required", "additionalProperties", "definitions", "properties", "patternProperties", "dependencies",
-    "propertyNames", "const", "enum", "type", "format", "contentMediaType", "contentEncoding", "if", "then", "else",
-    "allOf", "anyOf", "oneOf", "not",
-})
+KEYWORDS = frozenset(
+    {
+        "$id",
+        "$schema",
+        "$ref",
+        "$comment",
+        "title",
+        "description",
+        "default",
+        "readOnly",
+        "writeOnly",
+        "examples",
+        "multipleOf",
+        "maximum",
+        "exclusiveMaximum",
+        "minimum",
+        "exclusiveMinimum",
+        "maxLength",
+        "minLength",
+        "pattern",
+        "additionalItems",
+        "items",
+        "maxItems",
+        "minItems",
+        "uniqueItems",
+        "contains",
+        "maxProperties",
+        "minProperties",
+        "required",
+        "additionalProperties",
+        "definitions",
+        "properties",
+        "patternProperties",
+        "dependencies",
+        "propertyNames",
+        "const",
+        "enum",
+        "type",
+        "format",
+        "contentMediaType",
+        "contentEncoding",
+        "if",
+        "then",
+        "else",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+    }
+)
 # Keywords whose value is a schema, a list of schemas, or a map of names to schemas.
-_SCHEMA_VALUED = ("additionalItems", "contains", "propertyNames", "not", "if", "then", "else", "additionalProperties")
+_SCHEMA_VALUED = (
+    "additionalItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+    "additionalProperties",
+)
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 DEFINITIONS_FILE = "definitions.yaml"
 REF_PREFIX = "#/definitions/"
@@ -136,8 +188,13 @@ def _check_keywords(node: Any, path: str, source: str) -> None:
         return
     for key in node:
         if not (isinstance(key, str) and (key in KEYWORDS or key.startswith("x-"))):
-            hint = ", ".join(sorted(word for word in KEYWORDS if _close(str(key), word))) or "no keyword like it"
-            raise UserError(f"'{path or '(top level)'}' has the unknown schema keyword '{key}' (did you mean {hint}?)", source)
+            hint = (
+                ", ".join(sorted(word for word in KEYWORDS if _close(str(key), word))) or "no keyword like it"
+            )
+            raise UserError(
+                f"'{path or '(top level)'}' has the unknown schema keyword '{key}' (did you mean {hint}?)",
+                source,
+            )
     for name, child in (node.get("properties") or {}).items():
         _check_keywords(child, f"{path}.{name}" if path else name, source)
     for key in ("patternProperties", "definitions"):
@@ -155,8 +212,11 @@ def _check_keywords(node: Any, path: str, source: str) -> None:
 
 def _close(word: str, keyword: str) -> bool:
     """A cheap "did you mean": same first letter and nearly the same length and letters."""
-    return word[:1].lower() == keyword[:1].lower() and abs(len(word) - len(keyword)) <= 2 and \
-        len(set(word.lower()) ^ set(keyword.lower())) <= 2
+    return (
+        word[:1].lower() == keyword[:1].lower()
+        and abs(len(word) - len(keyword)) <= 2
+        and len(set(word.lower()) ^ set(keyword.lower())) <= 2
+    )
 
 
 def _reject_unlisted_files(schemas_dir: Path, section_names: list[str]) -> None:
@@ -220,7 +280,9 @@ def _check_node(node: dict[str, Any], path: str, source: str, *, in_values: bool
         if in_values and is_branch and "default" in child:
             raise UserError(f"'{child_path}' has properties; put defaults on its keys instead", source)
         if in_values and not is_branch and "default" not in child and not child.get("x-optional"):
-            raise UserError(f"'{child_path}' has no default (mark it x-optional: true if it has none)", source)
+            raise UserError(
+                f"'{child_path}' has no default (mark it x-optional: true if it has none)", source
+            )
         _check_node(child, child_path, source, in_values=in_values)
     items = node.get("items")
     if isinstance(items, dict):

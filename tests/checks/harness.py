@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from helpers import ROOT
 
 from chartgen import helm
 from chartgen.checks.context import Suppression
@@ -31,7 +32,6 @@ from chartgen.engine import LintTarget, run_matrix
 from chartgen.findings import Result
 from chartgen.matrix.scenarios import Expectation, ObjectMatch, Scenario
 from chartgen.matrix.target import configure_checks
-from helpers import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL_CHART = "apiVersion: v2\nname: fixture\ndescription: A lint fixture.\nversion: 0.1.0\nicon: https://example.com/icon.png\n"
@@ -58,8 +58,10 @@ def run_fixture(check_id: str, fixture: dict[str, Any], workdir: Path) -> list[R
         kube_versions=[str(fixture.get("kube_version", "1.29"))],
         checks=checks,
         root=workdir,
-        suppressions=[Suppression(a["check"], a["reason"], "fixture", a.get("kind"), a.get("name"), a.get("scenario"))
-                      for a in fixture.get("allow", [])],
+        suppressions=[
+            Suppression(a["check"], a["reason"], "fixture", a.get("kind"), a.get("name"), a.get("scenario"))
+            for a in fixture.get("allow", [])
+        ],
         catalog_dir=ROOT / "schemas" / "catalog",
         renderer=None if render.get("helm") else (lambda chart, scenario, version, apis: _canned(render)),
     )
@@ -101,4 +103,3 @@ def matches(result: Result, expected: dict[str, Any]) -> bool:
         elif actual != value:
             return False
     return True
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from harness import FIXTURES, load_fixture, matches, run_fixture
 
 CASES = sorted(FIXTURES.glob("*/*.yaml"))

@@ -5,15 +5,24 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from chartgen.checks import CODE_PATTERN, DOC_SECTIONS, ID_PATTERN, all_checks
-from chartgen.checks.docs import markdown
 from harness import FIXTURES
 from helpers import ROOT
 
+from chartgen.checks import CODE_PATTERN, DOC_SECTIONS, ID_PATTERN, all_checks
+from chartgen.checks.docs import markdown
+
 CHECKS = all_checks()
-FAMILY_PREFIX = {"render": "RND", "values": "VAL", "helm": "HLM", "kubernetes": "K8S", "engine": "ENG",
-                 "security": "SEC", "references": "REF", "monitoring": "MON", "contract": "CON"}
+FAMILY_PREFIX = {
+    "render": "RND",
+    "values": "VAL",
+    "helm": "HLM",
+    "kubernetes": "K8S",
+    "engine": "ENG",
+    "security": "SEC",
+    "references": "REF",
+    "monitoring": "MON",
+    "contract": "CON",
+}
 
 
 def test_ids_and_codes_are_unique() -> None:

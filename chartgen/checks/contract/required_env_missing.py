@@ -32,7 +32,7 @@ env:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -63,11 +63,16 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         present = _env_names(container, ctx)
         for name in catalog.required_for(binary):
             if name not in present:
-                yield Finding(f"container {container.name!r} runs the {binary} binary without {name}", path=f"{container.path}.env")
+                yield Finding(
+                    f"container {container.name!r} runs the {binary} binary without {name}",
+                    path=f"{container.path}.env",
+                )
 
 
 def _env_names(container: Container, ctx: CheckContext) -> set[str]:
-    names = {str(entry.get("name")) for entry in container.container.get("env") or [] if isinstance(entry, dict)}
+    names = {
+        str(entry.get("name")) for entry in container.container.get("env") or [] if isinstance(entry, dict)
+    }
     rendered = {(m.obj.get("kind"), (m.obj.get("metadata") or {}).get("name")): m.obj for m in ctx.objects}
     for source in container.container.get("envFrom") or []:
         for kind, key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):

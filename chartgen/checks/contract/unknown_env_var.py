@@ -28,7 +28,7 @@ Set a variable the binary reads, or drop the setting.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -84,6 +84,10 @@ def _read_with_env_from(obj: dict, ctx: CheckContext) -> bool:
             continue
         for container in containers(pod):
             for source in container.container.get("envFrom") or []:
-                if isinstance(source, dict) and (source.get(ref_key) or {}).get("name") == name and not source.get("prefix"):
+                if (
+                    isinstance(source, dict)
+                    and (source.get(ref_key) or {}).get("name") == name
+                    and not source.get("prefix")
+                ):
                     return True
     return False

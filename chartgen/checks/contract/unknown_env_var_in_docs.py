@@ -25,8 +25,8 @@ Operators copy what the documentation says. A documented variable that no binary
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -56,5 +56,8 @@ def run(chart_dir: Path, ctx: CheckContext) -> Iterator[Finding]:
             for name in NAME.findall(line):
                 if not catalog.is_known(name):
                     reason = catalog.rejected_reason(name)
-                    yield Finding(f"{name} is read by no certctl binary" + (f": {reason}" if reason else ""),
-                                  template=f"{chart}/{document}", line=number)
+                    yield Finding(
+                        f"{name} is read by no certctl binary" + (f": {reason}" if reason else ""),
+                        template=f"{chart}/{document}",
+                        line=number,
+                    )

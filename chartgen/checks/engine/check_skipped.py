@@ -21,7 +21,7 @@ Give chartgen the schema (schemas/crds/, the chart's crds/ directory, or
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome

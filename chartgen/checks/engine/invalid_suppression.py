@@ -28,7 +28,7 @@ metadata:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import IGNORE_ANNOTATION, CheckContext

@@ -25,7 +25,7 @@ Delete the suppression.
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome
@@ -47,5 +47,8 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
     for suppression in ledger.suppressions:
         if suppression not in ledger.used:
             target = "/".join(filter(None, [suppression.kind, suppression.name])) or "any object"
-            yield Finding(f"suppression of {suppression.check} for {target} ({suppression.origin}) matched nothing",
-                          kind=suppression.kind, name=suppression.name)
+            yield Finding(
+                f"suppression of {suppression.check} for {target} ({suppression.origin}) matched nothing",
+                kind=suppression.kind,
+                name=suppression.name,
+            )

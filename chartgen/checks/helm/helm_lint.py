@@ -29,8 +29,8 @@ annotations:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from chartgen import helm
 from chartgen.checks import Scope, check
@@ -53,7 +53,9 @@ def run(chart_dir: Path, ctx: CheckContext) -> Iterator[Finding]:
             location = _LOCATION.search(message.message)
             template = location["template"] if location else message.path
             line = int(location["line"]) if location else None
-            yield Finding(f"{message.level}: {message.message}", template=_helm_path(ctx, template), line=line)
+            yield Finding(
+                f"{message.level}: {message.message}", template=_helm_path(ctx, template), line=line
+            )
 
 
 def _helm_path(ctx: CheckContext, template: str) -> str | None:

@@ -25,7 +25,7 @@ kind: HorizontalPodAutoscaler
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.apis import lifecycle
 from chartgen.checks import Scope, check

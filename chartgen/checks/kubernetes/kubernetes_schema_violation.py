@@ -40,7 +40,7 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.apis import lifecycle
 from chartgen.checks import Scope, check
@@ -65,6 +65,8 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         record = lifecycle(str(obj.get("apiVersion")), str(obj.get("kind")))
         if record and record.removed_in(ctx.kube_version):
             return  # removed-api-version reports it
-        raise Skip(f"no schema for {obj.get('apiVersion')} {obj.get('kind')} at Kubernetes {ctx.kube_version}") from None
+        raise Skip(
+            f"no schema for {obj.get('apiVersion')} {obj.get('kind')} at Kubernetes {ctx.kube_version}"
+        ) from None
     for error in errors:
         yield Finding(error.message, path=error.path)

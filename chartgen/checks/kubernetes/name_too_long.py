@@ -25,7 +25,7 @@ name: {{ include "fullname" . | trunc 56 | trimSuffix "-" }}-server
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -48,4 +48,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     kind = str(manifest.obj.get("kind", ""))
     limit = SHORTER_LIMITS.get(kind, int(ctx.options.get("limit", 63)))
     if len(name) > limit:
-        yield Finding(f"name is {len(name)} characters long; a {kind} name may have at most {limit}", path="metadata.name")
+        yield Finding(
+            f"name is {len(name)} characters long; a {kind} name may have at most {limit}",
+            path="metadata.name",
+        )

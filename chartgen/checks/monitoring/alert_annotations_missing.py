@@ -31,7 +31,7 @@ slow to triage; routing by severity silently drops it.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -47,15 +47,22 @@ from chartgen.manifests import Manifest
     kinds=("PrometheusRule",),
     description="An alert lacks a summary, description, runbook_url or severity.",
     remediation="Add the missing annotations and the severity label to the alert.",
-    options={"required_annotations": ["summary", "description", "runbook_url"], "required_labels": ["severity"]},
+    options={
+        "required_annotations": ["summary", "description", "runbook_url"],
+        "required_labels": ["severity"],
+    },
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     for rule in rules(manifest.obj):
         if not rule.is_alert:
             continue
-        for field, required in (("annotations", ctx.options["required_annotations"]),
-                                ("labels", ctx.options["required_labels"])):
+        for field, required in (
+            ("annotations", ctx.options["required_annotations"]),
+            ("labels", ctx.options["required_labels"]),
+        ):
             present = rule.rule.get(field) or {}
             for key in required:
                 if not str(present.get(key, "")).strip():
-                    yield Finding(f"alert {rule.name!r} has no {key} {field[:-1]}", path=f"{rule.path}.{field}")
+                    yield Finding(
+                        f"alert {rule.name!r} has no {key} {field[:-1]}", path=f"{rule.path}.{field}"
+                    )

@@ -25,7 +25,7 @@ Alert on an exported metric, or get the metric exported first.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -58,5 +58,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
             if name.startswith(prefix) and not catalog.is_exported(name):
                 reason = catalog.not_exported_reason(name)
                 detail = f" ({reason})" if reason else ""
-                yield Finding(f"rule {rule.name!r} reads {name}, which the application does not export{detail}",
-                              path=f"{rule.path}.expr")
+                yield Finding(
+                    f"rule {rule.name!r} reads {name}, which the application does not export{detail}",
+                    path=f"{rule.path}.expr",
+                )

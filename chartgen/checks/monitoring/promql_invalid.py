@@ -25,7 +25,7 @@ alerts work, and nothing says so until someone reads the Prometheus logs.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext

@@ -37,7 +37,7 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -69,10 +69,17 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     default = ctx.release_namespace
     namespace = ctx.namespace_of(manifest.obj)
     objects = ctx.object_dicts
-    read = sorted({f"{ref.kind}/{ref.name}" for ref in config_references(pod)
-                   if find_object(objects, ref.kind, ref.name, namespace, default) is not None})
+    read = sorted(
+        {
+            f"{ref.kind}/{ref.name}"
+            for ref in config_references(pod)
+            if find_object(objects, ref.kind, ref.name, namespace, default) is not None
+        }
+    )
     if read:
         path = pod_metadata_path(manifest.obj)
-        yield Finding(f"pods read {', '.join(read)}, which the chart renders, but the pod template has no checksum/ "
-                      "annotation: an upgrade that changes them does not restart the pods",
-                      path=f"{path}.annotations" if "annotations" in pod_metadata(manifest.obj) else path)
+        yield Finding(
+            f"pods read {', '.join(read)}, which the chart renders, but the pod template has no checksum/ "
+            "annotation: an upgrade that changes them does not restart the pods",
+            path=f"{path}.annotations" if "annotations" in pod_metadata(manifest.obj) else path,
+        )

@@ -29,7 +29,7 @@ Make the chart's own entry conditional on a value, or merge the extra variables 
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -55,8 +55,10 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
             if not isinstance(name, str):
                 continue
             if name in first:
-                yield Finding(f'env {name} is set again in container "{container.name}" (first at env[{first[name]}]); '
-                              "the last entry wins and server-side apply rejects the object",
-                              path=f"{container.path}.env[{index}]")
+                yield Finding(
+                    f'env {name} is set again in container "{container.name}" (first at env[{first[name]}]); '
+                    "the last entry wins and server-side apply rejects the object",
+                    path=f"{container.path}.env[{index}]",
+                )
             else:
                 first[name] = index

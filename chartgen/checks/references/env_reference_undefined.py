@@ -45,7 +45,8 @@ env:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -95,25 +96,35 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
                 if not variables.defines(name):
                     after = names[index + 1 :]
                     later = f" (only later, at env[{index + 1 + after.index(name)}])" if name in after else ""
-                    yield Finding(f'$({name}) in env {names[index]} of container "{container.name}" is not defined '
-                                  f"before this entry{later}; the kubelet leaves the text as it is",
-                                  path=f"{container.path}.env[{index}].value")
+                    yield Finding(
+                        f'$({name}) in env {names[index]} of container "{container.name}" is not defined '
+                        f"before this entry{later}; the kubelet leaves the text as it is",
+                        path=f"{container.path}.env[{index}].value",
+                    )
             variables.defined.add(names[index])
         for field in ("command", "args"):
             for index, argument in enumerate(container.container.get(field) or []):
                 for name in dict.fromkeys(variable_references(argument) if isinstance(argument, str) else []):
                     if not variables.defines(name):
-                        yield Finding(f'$({name}) in {field} of container "{container.name}" is not defined in its env '
-                                      "or envFrom; the kubelet leaves the text as it is",
-                                      path=f"{container.path}.{field}[{index}]")
+                        yield Finding(
+                            f'$({name}) in {field} of container "{container.name}" is not defined in its env '
+                            "or envFrom; the kubelet leaves the text as it is",
+                            path=f"{container.path}.{field}[{index}]",
+                        )
 
 
 class _Variables:
     """The variables a container's references can see: service links, envFrom imports, then
     ``defined`` grows entry by entry through its env list."""
 
-    def __init__(self, container: Container, objects: list[dict[str, Any]], namespace: str, default: str,
-                 services: set[str]) -> None:
+    def __init__(
+        self,
+        container: Container,
+        objects: list[dict[str, Any]],
+        namespace: str,
+        default: str,
+        services: set[str],
+    ) -> None:
         self.defined = set(services)
         self.open_prefixes: list[str] = []  # envFrom objects the render lacks: any name under the prefix
         for source in env_imports(container):
@@ -133,7 +144,9 @@ def _service_variables(pod: PodSpec, objects: list[dict[str, Any]], namespace: s
     """The service link variables the kubelet puts into the pod's containers."""
     services = [KUBERNETES_SERVICE]
     if pod.spec.get("enableServiceLinks") is not False:
-        services += [o for o in objects if o.get("kind") == "Service" and namespace_of(o, default) == namespace]
+        services += [
+            o for o in objects if o.get("kind") == "Service" and namespace_of(o, default) == namespace
+        ]
     names: set[str] = set()
     for service in services:
         spec = service.get("spec") or {}

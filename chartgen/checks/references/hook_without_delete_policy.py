@@ -40,7 +40,7 @@ metadata:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -71,13 +71,17 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         if kind == "Job" and (obj.get("spec") or {}).get("ttlSecondsAfterFinished") is not None:
             return
         left = LEFT_BEHIND.get(kind, f"the {kind} stays")
-        yield Finding(f"hook {kind} has no {DELETE_POLICY}: Helm deletes it only just before the hook runs again, "
-                      f"so {left} in the cluster, also after helm uninstall",
-                      path=key_path("metadata.annotations", HOOK))
+        yield Finding(
+            f"hook {kind} has no {DELETE_POLICY}: Helm deletes it only just before the hook runs again, "
+            f"so {left} in the cluster, also after helm uninstall",
+            path=key_path("metadata.annotations", HOOK),
+        )
         return
     policy = str(annotations[DELETE_POLICY] or "")
     if not any(part.strip().lower() in KNOWN_POLICIES for part in policy.split(",")):
         known = ", ".join(KNOWN_POLICIES)
-        yield Finding(f'{DELETE_POLICY} "{policy}" names no policy Helm knows ({known}): Helm never deletes the '
-                      f"hook {kind}, so the hook's next run fails because it already exists",
-                      path=key_path("metadata.annotations", DELETE_POLICY))
+        yield Finding(
+            f'{DELETE_POLICY} "{policy}" names no policy Helm knows ({known}): Helm never deletes the '
+            f"hook {kind}, so the hook's next run fails because it already exists",
+            path=key_path("metadata.annotations", DELETE_POLICY),
+        )

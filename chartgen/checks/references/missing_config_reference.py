@@ -46,7 +46,8 @@ Or mark the reference `optional: true` when the program copes without it.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -89,8 +90,11 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         target = find_object(objects, reference.kind, reference.name, namespace, default)
         if target is None:
             if not _written_by_certificate(reference, objects, namespace, default):
-                yield Finding(f'{reference.kind} "{reference.name}" is not rendered in namespace {namespace} '
-                              "and not declared external", path=reference.path)
+                yield Finding(
+                    f'{reference.kind} "{reference.name}" is not rendered in namespace {namespace} '
+                    "and not declared external",
+                    path=reference.path,
+                )
             continue
         keys = {key for field in KEY_FIELDS[reference.kind] for key in (target.get(field) or {})}
         for key, path in reference.keys:
@@ -98,8 +102,9 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
                 yield Finding(f'{reference.kind} "{reference.name}" has no key "{key}"', path=path)
 
 
-def _written_by_certificate(reference: ConfigReference, objects: list[dict[str, Any]], namespace: str,
-                            default: str) -> bool:
+def _written_by_certificate(
+    reference: ConfigReference, objects: list[dict[str, Any]], namespace: str, default: str
+) -> bool:
     """Whether a rendered cert-manager Certificate makes this Secret."""
     return reference.kind == "Secret" and any(
         obj.get("kind") == "Certificate"

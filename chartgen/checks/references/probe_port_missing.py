@@ -30,7 +30,8 @@ readinessProbe:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -57,20 +58,29 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         for probe_name in PROBES:
             probe = container.container.get(probe_name)
             if isinstance(probe, dict):
-                yield from _check_probe(probe, f"{container.path}.{probe_name}", probe_name, container, declared)
+                yield from _check_probe(
+                    probe, f"{container.path}.{probe_name}", probe_name, container, declared
+                )
 
 
-def _check_probe(probe: dict[str, Any], path: str, probe_name: str, container: Container,
-                 declared: list[str]) -> Iterator[Finding]:
+def _check_probe(
+    probe: dict[str, Any], path: str, probe_name: str, container: Container, declared: list[str]
+) -> Iterator[Finding]:
     for handler in ("httpGet", "tcpSocket", "grpc"):
         action = probe.get(handler)
         port = action.get("port") if isinstance(action, dict) else None
         if not isinstance(port, str) or port.isdigit():
             continue  # a number needs no declaration (the kubelet also reads "8080" as one)
         if handler == "grpc":
-            yield Finding(f'{probe_name} of container "{container.name}" gives the gRPC port as the name "{port}"; '
-                          "gRPC probes take a port number", path=f"{path}.grpc.port")
+            yield Finding(
+                f'{probe_name} of container "{container.name}" gives the gRPC port as the name "{port}"; '
+                "gRPC probes take a port number",
+                path=f"{path}.grpc.port",
+            )
         elif port not in declared:
             ports = ", ".join(declared) or "none"
-            yield Finding(f'{probe_name} of container "{container.name}" uses port "{port}", which the container '
-                          f"does not declare (named ports: {ports})", path=f"{path}.{handler}.port")
+            yield Finding(
+                f'{probe_name} of container "{container.name}" uses port "{port}", which the container '
+                f"does not declare (named ports: {ports})",
+                path=f"{path}.{handler}.port",
+            )

@@ -38,7 +38,7 @@ subjects:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -70,14 +70,21 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         if name in ("", "default") or name in external:
             continue
         if find_object(objects, "ServiceAccount", name, subject_namespace, default) is None:
-            yield Finding(f'subject ServiceAccount "{name}" is not rendered in namespace {subject_namespace} '
-                          "and not declared external", path=f"subjects[{index}].name")
+            yield Finding(
+                f'subject ServiceAccount "{name}" is not rendered in namespace {subject_namespace} '
+                "and not declared external",
+                path=f"subjects[{index}].name",
+            )
     role_ref = binding.get("roleRef") or {}
     if role_ref.get("kind") != "Role":
         return
     name = str(role_ref.get("name") or "")
     if binding.get("kind") == "ClusterRoleBinding":
-        yield Finding(f'a ClusterRoleBinding can only refer to a ClusterRole, not Role "{name}"', path="roleRef.kind")
+        yield Finding(
+            f'a ClusterRoleBinding can only refer to a ClusterRole, not Role "{name}"', path="roleRef.kind"
+        )
     elif name not in external and find_object(objects, "Role", name, namespace, default) is None:
-        yield Finding(f'Role "{name}" is not rendered in namespace {namespace} and not declared external',
-                      path="roleRef.name")
+        yield Finding(
+            f'Role "{name}" is not rendered in namespace {namespace} and not declared external',
+            path="roleRef.name",
+        )

@@ -37,7 +37,7 @@ under the workload's condition.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -67,11 +67,15 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         target = spec.get("scaleTargetRef") or {}
         target_kind, target_name = str(target.get("kind", "")), str(target.get("name", ""))
         if find_object(objects, target_kind, target_name, namespace, default) is None:
-            yield Finding(f'{target_kind} "{target_name}" is not rendered in namespace {namespace}',
-                          path="spec.scaleTargetRef.name")
+            yield Finding(
+                f'{target_kind} "{target_name}" is not rendered in namespace {namespace}',
+                path="spec.scaleTargetRef.name",
+            )
         return
     field = SELECTOR_FIELDS[str(kind)]
     selector = spec.get(field)
     if selector_text(selector) and not selected_workloads(selector, objects, namespace, default):
-        yield Finding(f"no pod template in namespace {namespace} has labels {selector_text(selector)}",
-                      path=f"spec.{field}")
+        yield Finding(
+            f"no pod template in namespace {namespace} has labels {selector_text(selector)}",
+            path=f"spec.{field}",
+        )

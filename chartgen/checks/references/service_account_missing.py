@@ -32,7 +32,7 @@ serviceAccountName: {{ if .Values.serviceAccount.create }}app{{ else }}{{ .Value
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -60,5 +60,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if name in declared_external(ctx):
         return
     if find_object((m.obj for m in ctx.objects), "ServiceAccount", str(name), namespace, default) is None:
-        yield Finding(f'ServiceAccount "{name}" is not rendered in namespace {namespace} and not declared external',
-                      path=f"{pod.path}.serviceAccountName")
+        yield Finding(
+            f'ServiceAccount "{name}" is not rendered in namespace {namespace} and not declared external',
+            path=f"{pod.path}.serviceAccountName",
+        )

@@ -29,7 +29,8 @@ spec:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -54,17 +55,26 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     default = ctx.release_namespace
     watched = _watched_namespaces(spec.get("namespaceSelector") or {}, namespace_of(manifest.obj, default))
     services = [
-        m.obj for m in ctx.objects
+        m.obj
+        for m in ctx.objects
         if m.obj.get("kind") == "Service"
         and (watched is None or namespace_of(m.obj, default) in watched)
-        and (not selector_text(selector) or selects(selector, (m.obj.get("metadata") or {}).get("labels") or {}))
+        and (
+            not selector_text(selector)
+            or selects(selector, (m.obj.get("metadata") or {}).get("labels") or {})
+        )
     ]
     if not services:
         where = "any namespace" if watched is None else f"namespace {', '.join(sorted(watched))}"
         labels = f" has labels {selector_text(selector)}" if selector_text(selector) else " is rendered"
         yield Finding(f"no Service in {where}{labels}", path="spec.selector")
         return
-    port_names = {p.get("name") for s in services for p in (s.get("spec") or {}).get("ports") or [] if isinstance(p, dict)}
+    port_names = {
+        p.get("name")
+        for s in services
+        for p in (s.get("spec") or {}).get("ports") or []
+        if isinstance(p, dict)
+    }
     selected = ", ".join(f"Service/{name_of(s)}" for s in services)
     for index, endpoint in enumerate(spec.get("endpoints") or []):
         port = (endpoint or {}).get("port")

@@ -30,7 +30,7 @@ Render the Service under the same condition as its workload.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -54,5 +54,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     default = ctx.release_namespace
     namespace = ctx.namespace_of(manifest.obj)
     if not selected_workloads(selector, (m.obj for m in ctx.objects), namespace, default):
-        yield Finding(f"no workload in namespace {namespace} has pods labelled {selector_text(selector)}",
-                      path="spec.selector")
+        yield Finding(
+            f"no workload in namespace {namespace} has pods labelled {selector_text(selector)}",
+            path="spec.selector",
+        )

@@ -35,7 +35,8 @@ spec:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -55,8 +56,9 @@ from chartgen.manifests import Manifest
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     spec = manifest.obj.get("spec") or {}
     default = ctx.release_namespace
-    workloads = selected_workloads(spec.get("selector"), (m.obj for m in ctx.objects),
-                                   namespace_of(manifest.obj, default), default)
+    workloads = selected_workloads(
+        spec.get("selector"), (m.obj for m in ctx.objects), namespace_of(manifest.obj, default), default
+    )
     if not workloads:
         return
     declared = [port for workload in workloads for port in _container_ports(workload)]

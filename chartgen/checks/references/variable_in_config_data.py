@@ -41,7 +41,8 @@ Or write the complete value, password included (URL-escaped), into the Secret.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -76,8 +77,11 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         read_by = readers.get(entry.key, []) + readers.get(None, [])
         if names and read_by:
             references = ", ".join(f"$({name})" for name in names)
-            yield Finding(f'"{entry.key}" contains {references}, which the kubelet never expands in a value read from '
-                          f"a {obj.get('kind')}; read literally by {'; '.join(read_by)}", path=entry.path)
+            yield Finding(
+                f'"{entry.key}" contains {references}, which the kubelet never expands in a value read from '
+                f"a {obj.get('kind')}; read literally by {'; '.join(read_by)}",
+                path=entry.path,
+            )
 
 
 def _readers(obj: dict[str, Any], ctx: CheckContext) -> dict[str | None, list[str]]:
@@ -94,5 +98,6 @@ def _readers(obj: dict[str, Any], ctx: CheckContext) -> dict[str | None, list[st
                 if (source.kind, source.name) == (kind, name):
                     how = f"env {source.variable}" if source.key is not None else "envFrom"
                     readers.setdefault(source.key, []).append(
-                        f'{manifest.obj.get("kind")}/{name_of(manifest.obj)} (container "{container.name}", {how})')
+                        f'{manifest.obj.get("kind")}/{name_of(manifest.obj)} (container "{container.name}", {how})'
+                    )
     return readers

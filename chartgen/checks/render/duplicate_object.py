@@ -18,7 +18,7 @@ Give each object a distinct name (a component suffix), or render it from one tem
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome
@@ -38,7 +38,12 @@ def run(outcome: RenderOutcome, ctx: CheckContext) -> Iterator[Finding]:
         obj = manifest.obj
         metadata = obj.get("metadata") or {}
         group = str(obj.get("apiVersion", "")).rpartition("/")[0]
-        key = (group, str(obj.get("kind", "")), str(metadata.get("namespace", "")), str(metadata.get("name", "")))
+        key = (
+            group,
+            str(obj.get("kind", "")),
+            str(metadata.get("namespace", "")),
+            str(metadata.get("name", "")),
+        )
         if key in first_seen:
             text = outcome.rendered.get(manifest.template, "")
             yield Finding(

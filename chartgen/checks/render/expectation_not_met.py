@@ -27,7 +27,7 @@ chart's behaviour changed on purpose.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome
@@ -49,14 +49,23 @@ def run(outcome: RenderOutcome, ctx: CheckContext) -> Iterator[Finding]:
     for match in expect.present:
         found = sum(match.matches(obj) for obj in objects)
         if match.count is None and found == 0:
-            yield Finding(f"expected {match.describe()} to be rendered; found none", kind=match.kind, name=match.name)
+            yield Finding(
+                f"expected {match.describe()} to be rendered; found none", kind=match.kind, name=match.name
+            )
         elif match.count is not None and found != match.count:
-            yield Finding(f"expected {match.count} x {match.describe()}; found {found}", kind=match.kind, name=match.name)
+            yield Finding(
+                f"expected {match.count} x {match.describe()}; found {found}",
+                kind=match.kind,
+                name=match.name,
+            )
     for match in expect.absent:
         for obj in objects:
             if match.matches(obj):
-                yield Finding(f"expected no {match.describe()}; it was rendered", kind=obj["kind"],
-                              name=str(obj.get("metadata", {}).get("name", "")))
+                yield Finding(
+                    f"expected no {match.describe()}; it was rendered",
+                    kind=obj["kind"],
+                    name=str(obj.get("metadata", {}).get("name", "")),
+                )
     counts = Counter(str(obj.get("kind")) for obj in objects)
     for kind, wanted in expect.count:
         if counts[kind] != wanted:

@@ -30,7 +30,7 @@ or type the value as a list of EnvVar in the values schema.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome
@@ -46,5 +46,7 @@ from chartgen.findings import Finding
 )
 def run(outcome: RenderOutcome, ctx: CheckContext) -> Iterator[Finding]:
     for failure in outcome.parse_failures:
-        line = ctx.services.locator.source_line_of(failure.template, outcome.rendered.get(failure.template, ""), failure.line)
+        line = ctx.services.locator.source_line_of(
+            failure.template, outcome.rendered.get(failure.template, ""), failure.line
+        )
         yield Finding(failure.message, template=failure.template, line=line)

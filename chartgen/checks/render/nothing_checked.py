@@ -21,7 +21,7 @@ Give the matrix at least one scenario that renders, and check it renders.
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome

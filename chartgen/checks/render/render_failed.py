@@ -29,7 +29,7 @@ message) the negative scenario tests.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome

@@ -28,7 +28,7 @@ expect:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -45,4 +45,6 @@ from chartgen.matrix.scenarios import Scenario
 )
 def run(scenario: Scenario, ctx: CheckContext) -> Iterator[Finding]:
     if scenario.expect.vacuous and not scenario.implicit:
-        yield Finding(f"scenario '{scenario.name}' asserts nothing beyond a successful render ({scenario.source})")
+        yield Finding(
+            f"scenario '{scenario.name}' asserts nothing beyond a successful render ({scenario.source})"
+        )

@@ -35,7 +35,7 @@ agent:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -63,9 +63,13 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         capabilities = setting.value if isinstance(setting.value, dict) else {}
         path = setting.path
         if "ALL" not in (capabilities.get("drop") or []):
-            yield Finding(f"{container.title} keeps the default capabilities: capabilities.drop does not contain ALL",
-                          path=f"{path}.drop")
+            yield Finding(
+                f"{container.title} keeps the default capabilities: capabilities.drop does not contain ALL",
+                path=f"{path}.drop",
+            )
         for index, capability in enumerate(capabilities.get("add") or []):
             if capability not in ADDABLE:
-                yield Finding(f"{container.title} adds capability {capability}; only NET_BIND_SERVICE may be added",
-                              path=f"{path}.add[{index}]")
+                yield Finding(
+                    f"{container.title} adds capability {capability}; only NET_BIND_SERVICE may be added",
+                    path=f"{path}.add[{index}]",
+                )

@@ -49,7 +49,8 @@ subjects: [{kind: ServiceAccount, name: certctl-agent, namespace: certctl}]
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -67,7 +68,9 @@ from chartgen.manifests import Manifest
     remediation="Grant Secret access with a namespaced Role and RoleBinding, limited to the verbs the workload needs.",
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
-    rules = [(index, rule) for index, rule in enumerate(manifest.obj.get("rules") or []) if _grants_secrets(rule)]
+    rules = [
+        (index, rule) for index, rule in enumerate(manifest.obj.get("rules") or []) if _grants_secrets(rule)
+    ]
     if not rules:
         return
     siblings = ctx.object_dicts
@@ -76,8 +79,10 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         return
     for index, rule in rules:
         verbs = ", ".join(str(verb) for verb in rule.get("verbs") or [])
-        yield Finding(f"rule {index} grants {verbs} on the Secrets of every namespace: {bound_by}",
-                      path=f"rules[{index}]")
+        yield Finding(
+            f"rule {index} grants {verbs} on the Secrets of every namespace: {bound_by}",
+            path=f"rules[{index}]",
+        )
 
 
 def _grants_secrets(rule: Any) -> bool:
@@ -101,8 +106,10 @@ def _cluster_binding(role: dict[str, Any], siblings: list[dict[str, Any]]) -> st
         if any(selects(selector, labels) for selector in selectors):
             binding = _binding_of(name_of(other), siblings)
             if binding:
-                return (f'it is aggregated into ClusterRole "{name_of(other)}", '
-                        f'which ClusterRoleBinding "{binding}" binds')
+                return (
+                    f'it is aggregated into ClusterRole "{name_of(other)}", '
+                    f'which ClusterRoleBinding "{binding}" binds'
+                )
     return None
 
 

@@ -36,7 +36,7 @@ server:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -67,18 +67,27 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     for container in containers(pod):
         non_root = effective_security_setting(pod, container, "runAsNonRoot")
         if non_root.value is None:
-            yield Finding(f"{container.title} may run as root: runAsNonRoot is set neither on it nor on its pod",
-                          path=non_root.path)
+            yield Finding(
+                f"{container.title} may run as root: runAsNonRoot is set neither on it nor on its pod",
+                path=non_root.path,
+            )
         elif non_root.value is not True:
-            yield Finding(f"{container.title} may run as root: {non_root.setter} sets runAsNonRoot to {non_root.shown}",
-                          path=non_root.path)
+            yield Finding(
+                f"{container.title} may run as root: {non_root.setter} sets runAsNonRoot to {non_root.shown}",
+                path=non_root.path,
+            )
         user = effective_security_setting(pod, container, "runAsUser")
         if user.value == 0:
-            yield Finding(f"{container.title} runs as root: {user.setter} sets runAsUser to 0", path=user.path)
+            yield Finding(
+                f"{container.title} runs as root: {user.setter} sets runAsUser to 0", path=user.path
+            )
         inherited |= {setting.key for setting in (non_root, user) if setting.from_pod}
     # The restricted standard rejects these pod-level values even when every container overrides them.
     non_root, user = pod_security_setting(pod, "runAsNonRoot"), pod_security_setting(pod, "runAsUser")
     for setting, rejected in ((non_root, non_root.value is False), (user, user.value == 0)):
         if rejected and setting.key not in inherited:
-            yield Finding(f"the pod sets {setting.key} to {setting.shown}: every container overrides it, "
-                          "but the restricted Pod Security Standard rejects the pod", path=setting.path)
+            yield Finding(
+                f"the pod sets {setting.key} to {setting.shown}: every container overrides it, "
+                "but the restricted Pod Security Standard rejects the pod",
+                path=setting.path,
+            )

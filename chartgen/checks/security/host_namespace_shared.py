@@ -42,7 +42,7 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -67,10 +67,14 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         return
     for field, namespace in NAMESPACES.items():
         if pod.spec.get(field) is True:
-            yield Finding(f"the pod shares the node's {namespace} namespace: {field} is true",
-                          path=f"{pod.path}.{field}")
+            yield Finding(
+                f"the pod shares the node's {namespace} namespace: {field} is true",
+                path=f"{pod.path}.{field}",
+            )
     for container in containers(pod):
         for index, port in enumerate(container.container.get("ports") or []):
             if isinstance(port, dict) and port.get("hostPort") not in (None, 0):
-                yield Finding(f"{container.title} binds port {port['hostPort']} of the node (hostPort)",
-                              path=f"{container.path}.ports[{index}].hostPort")
+                yield Finding(
+                    f"{container.title} binds port {port['hostPort']} of the node (hostPort)",
+                    path=f"{container.path}.ports[{index}].hostPort",
+                )

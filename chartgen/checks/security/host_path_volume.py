@@ -36,7 +36,7 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -61,6 +61,8 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         source = volume.get("hostPath") if isinstance(volume, dict) else None
         if source is not None:
             host_path = source.get("path") if isinstance(source, dict) else None
-            yield Finding(f'volume "{volume.get("name", "")}" mounts {host_path or "a directory"} '
-                          "of the node (hostPath)",
-                          path=f"{pod.path}.volumes[{index}]")
+            yield Finding(
+                f'volume "{volume.get("name", "")}" mounts {host_path or "a directory"} '
+                "of the node (hostPath)",
+                path=f"{pod.path}.volumes[{index}]",
+            )

@@ -52,8 +52,9 @@ volumes:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -108,12 +109,16 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         texts = _texts(container, pod, rendered) if mounts else []
         for path, mount_path, secret, exposed in mounts:
             if not _refers(texts, mount_path, exposed):
-                yield Finding(f'{container.title} mounts the private key {exposed[0]} from Secret "{secret}" but '
-                              "refers to it nowhere (env, ConfigMaps it reads, command, args)", path=path)
+                yield Finding(
+                    f'{container.title} mounts the private key {exposed[0]} from Secret "{secret}" but '
+                    "refers to it nowhere (env, ConfigMaps it reads, command, args)",
+                    path=path,
+                )
 
 
-def _key_mounts(container: Container,
-                key_volumes: dict[str, list[KeyVolume]]) -> Iterator[tuple[str, str, str, list[str]]]:
+def _key_mounts(
+    container: Container, key_volumes: dict[str, list[KeyVolume]]
+) -> Iterator[tuple[str, str, str, list[str]]]:
     """The container's mounts of private keys: (path of the mount, mount path, Secret, key files as mounted)."""
     for index, mount in enumerate(container.container.get("volumeMounts") or []):
         if not isinstance(mount, dict):
@@ -141,7 +146,9 @@ def _sources(volume: Any, field: str) -> list[dict[str, Any]]:
     """The ``secret`` or ``configMap`` source of a volume, and those of its projected sources."""
     if not isinstance(volume, dict):
         return []
-    projected = [source for source in (volume.get("projected") or {}).get("sources") or [] if isinstance(source, dict)]
+    projected = [
+        source for source in (volume.get("projected") or {}).get("sources") or [] if isinstance(source, dict)
+    ]
     return [node[field] for node in (volume, *projected) if isinstance(node.get(field), dict)]
 
 
@@ -158,8 +165,11 @@ def _private_keys(secret: dict[str, Any] | None) -> set[str]:
     """The keys of a rendered Secret that hold a private key; just tls.key when it is not rendered."""
     if secret is None:
         return {PRIVATE_KEY}
-    keys = {entry.key for entry in config_data(secret)
-            if entry.key == PRIVATE_KEY or holds_private_key(entry.text or "")}
+    keys = {
+        entry.key
+        for entry in config_data(secret)
+        if entry.key == PRIVATE_KEY or holds_private_key(entry.text or "")
+    }
     return keys | {PRIVATE_KEY} if secret.get("type") == "kubernetes.io/tls" else keys
 
 
@@ -174,7 +184,7 @@ def _exposed_paths(volume: KeyVolume, mount: dict[str, Any]) -> list[str]:
         elif file == sub_path:
             exposed.append(mount_path)
         elif file.startswith(sub_path + "/"):
-            exposed.append(f"{mount_path}/{file[len(sub_path) + 1:]}")
+            exposed.append(f"{mount_path}/{file[len(sub_path) + 1 :]}")
     return exposed
 
 
@@ -182,9 +192,14 @@ def _texts(container: Container, pod: PodSpec, rendered: Lookup) -> list[str]:
     """Every string through which the container can be told a file path."""
     spec = container.container
     texts = [str(part) for field in ("command", "args") for part in spec.get(field) or []]
-    texts += [str(env["value"]) for env in spec.get("env") or []
-              if isinstance(env, dict) and env.get("value") is not None]
-    config_maps = [(i.name, i.key) for i in env_imports(container) if i.kind == "ConfigMap"]  # key None: all keys
+    texts += [
+        str(env["value"])
+        for env in spec.get("env") or []
+        if isinstance(env, dict) and env.get("value") is not None
+    ]
+    config_maps = [
+        (i.name, i.key) for i in env_imports(container) if i.kind == "ConfigMap"
+    ]  # key None: all keys
     mounted = {mount.get("name") for mount in spec.get("volumeMounts") or [] if isinstance(mount, dict)}
     for volume in pod.spec.get("volumes") or []:
         if isinstance(volume, dict) and volume.get("name") in mounted:
@@ -199,4 +214,6 @@ def _texts(container: Container, pod: PodSpec, rendered: Lookup) -> list[str]:
 def _refers(texts: list[str], mount_path: str, exposed: list[str]) -> bool:
     """Whether a text names one of the key files, or some ``.key`` file under the mount."""
     under_mount = re.compile(re.escape(mount_path) + r"/[^\s\"',;=]*\.key(?![\w.-])")
-    return any(path in text for text in texts for path in exposed) or any(under_mount.search(t) for t in texts)
+    return any(path in text for text in texts for path in exposed) or any(
+        under_mount.search(t) for t in texts
+    )

@@ -30,7 +30,7 @@ server:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -54,5 +54,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     for container in containers(pod):
         setting = own_security_setting(container, "allowPrivilegeEscalation")
         if setting.value is not False:
-            yield Finding(f"{container.title} allows privilege escalation: allowPrivilegeEscalation is {setting.shown}",
-                          path=setting.path)
+            yield Finding(
+                f"{container.title} allows privilege escalation: allowPrivilegeEscalation is {setting.shown}",
+                path=setting.path,
+            )

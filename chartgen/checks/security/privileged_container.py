@@ -30,7 +30,7 @@ agent:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -54,4 +54,6 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     for container in containers(pod):
         setting = own_security_setting(container, "privileged")
         if setting.value is True:
-            yield Finding(f"{container.title} is privileged: it has full access to the node", path=setting.path)
+            yield Finding(
+                f"{container.title} is privileged: it has full access to the node", path=setting.path
+            )

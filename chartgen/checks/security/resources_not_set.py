@@ -36,7 +36,8 @@ containers:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -64,8 +65,11 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         wanted.append(("limits", "cpu"))
     for container in containers(pod):
         resources = container.container.get("resources")
-        missing = [f"{resource} {'request' if group == 'requests' else 'limit'}"
-                   for group, resource in wanted if not _is_set(resources, group, resource)]
+        missing = [
+            f"{resource} {'request' if group == 'requests' else 'limit'}"
+            for group, resource in wanted
+            if not _is_set(resources, group, resource)
+        ]
         if missing:
             where = f"{container.path}.resources" if "resources" in container.container else container.path
             yield Finding(f"{container.title} sets no {_and(missing)}", path=where)

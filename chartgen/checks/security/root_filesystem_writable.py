@@ -34,7 +34,7 @@ server:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -58,5 +58,8 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     for container in containers(pod):
         setting = own_security_setting(container, "readOnlyRootFilesystem")
         if setting.value is not True:
-            yield Finding(f"{container.title} has a writable root filesystem: "
-                          f"readOnlyRootFilesystem is {setting.shown}", path=setting.path)
+            yield Finding(
+                f"{container.title} has a writable root filesystem: "
+                f"readOnlyRootFilesystem is {setting.shown}",
+                path=setting.path,
+            )

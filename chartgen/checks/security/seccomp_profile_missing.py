@@ -36,7 +36,8 @@ server:
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -70,18 +71,27 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         profile = effective_security_setting(pod, container, "seccompProfile")
         kind = profile_type(profile.value)
         if profile.value is None:
-            yield Finding(f"{container.title} has no seccomp profile: seccompProfile.type is set neither on it "
-                          "nor on its pod", path=f"{profile.path}.type")
+            yield Finding(
+                f"{container.title} has no seccomp profile: seccompProfile.type is set neither on it "
+                "nor on its pod",
+                path=f"{profile.path}.type",
+            )
         elif kind not in CONFINED:
-            yield Finding(f"{container.title} runs without a seccomp profile: {profile.setter} sets "
-                          f"seccompProfile.type to {json.dumps(kind)}", path=f"{profile.path}.type")
+            yield Finding(
+                f"{container.title} runs without a seccomp profile: {profile.setter} sets "
+                f"seccompProfile.type to {json.dumps(kind)}",
+                path=f"{profile.path}.type",
+            )
         inherited |= profile.from_pod
     # The restricted standard rejects an Unconfined pod profile even when every container overrides it.
     pod_profile = pod_security_setting(pod, "seccompProfile")
     pod_type = profile_type(pod_profile.value)
     if pod_type is not None and pod_type not in CONFINED and not inherited:
-        yield Finding(f"the pod sets seccompProfile.type to {json.dumps(pod_type)}: every container overrides it, "
-                      "but the restricted Pod Security Standard rejects the pod", path=f"{pod_profile.path}.type")
+        yield Finding(
+            f"the pod sets seccompProfile.type to {json.dumps(pod_type)}: every container overrides it, "
+            "but the restricted Pod Security Standard rejects the pod",
+            path=f"{pod_profile.path}.type",
+        )
 
 
 def profile_type(profile: Any) -> Any:

@@ -39,7 +39,7 @@ env:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -73,4 +73,6 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
                 problem = "is set to a literal value and its name says it is a secret"
             else:
                 continue
-            yield Finding(f"{name} of {container.title} {problem}", path=f"{container.path}.env[{index}].value")
+            yield Finding(
+                f"{name} of {container.title} {problem}", path=f"{container.path}.env[{index}].value"
+            )

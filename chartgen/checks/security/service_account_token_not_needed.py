@@ -53,7 +53,8 @@ A ServiceAccount bound outside the chart can suppress the finding on the workloa
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -89,19 +90,28 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         if service_account is not None and service_account.get("automountServiceAccountToken") is False:
             return
         because = "the pod does not turn automounting off"
-        because += (" and the chart does not render the ServiceAccount" if service_account is None
-                    else " and neither does its ServiceAccount")
+        because += (
+            " and the chart does not render the ServiceAccount"
+            if service_account is None
+            else " and neither does its ServiceAccount"
+        )
     else:
         because = f"automountServiceAccountToken is {json.dumps(automount)}"
-    if any(_binds(binding, account, namespace, release_namespace) and _grants(binding, siblings, release_namespace)
-           for binding in siblings):
+    if any(
+        _binds(binding, account, namespace, release_namespace)
+        and _grants(binding, siblings, release_namespace)
+        for binding in siblings
+    ):
         return
     if automount is not None:
         path = f"{pod.path}.automountServiceAccountToken"
     else:
         path = f"{pod.path}.serviceAccountName" if "serviceAccountName" in pod.spec else pod.path
-    yield Finding(f'pods get an API token of ServiceAccount "{account}" ({because}), '
-                  "but no RoleBinding or ClusterRoleBinding of the chart grants it anything", path=path)
+    yield Finding(
+        f'pods get an API token of ServiceAccount "{account}" ({because}), '
+        "but no RoleBinding or ClusterRoleBinding of the chart grants it anything",
+        path=path,
+    )
 
 
 def _binds(binding: dict[str, Any], account: str, namespace: str, release_namespace: str) -> bool:
@@ -127,7 +137,11 @@ def _grants(binding: dict[str, Any], siblings: list[dict[str, Any]], release_nam
     ref = binding.get("roleRef") or {}
     name = str(ref.get("name"))
     if ref.get("kind") == "Role":
-        role = find_object(siblings, "Role", name, namespace_of(binding, release_namespace), release_namespace)
+        role = find_object(
+            siblings, "Role", name, namespace_of(binding, release_namespace), release_namespace
+        )
     else:  # cluster-scoped: a namespace in its metadata means nothing
-        role = next((obj for obj in siblings if obj.get("kind") == "ClusterRole" and name_of(obj) == name), None)
+        role = next(
+            (obj for obj in siblings if obj.get("kind") == "ClusterRole" and name_of(obj) == name), None
+        )
     return role is None or bool(role.get("rules")) or "aggregationRule" in role

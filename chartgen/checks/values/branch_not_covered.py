@@ -28,7 +28,7 @@ Add a scenario that sets the value (with expectations), or explain why the branc
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from chartgen import helm
 from chartgen.checks import Scope, check
@@ -55,10 +55,17 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
         for outcome in outcomes:
             scenario = outcome.scenario
             try:
-                covered |= instrumented.covered_by(helm.render(
-                    chart, scenario.values, release=scenario.release, namespace=scenario.namespace,
-                    kube_version=outcome.kube_version, api_versions=ctx.services.api_versions,
-                    is_upgrade=scenario.upgrade))
+                covered |= instrumented.covered_by(
+                    helm.render(
+                        chart,
+                        scenario.values,
+                        release=scenario.release,
+                        namespace=scenario.namespace,
+                        kube_version=outcome.kube_version,
+                        api_versions=ctx.services.api_versions,
+                        is_upgrade=scenario.upgrade,
+                    )
+                )
             except helm.RenderFailure as failure:
                 covered |= instrumented.covered_by_failure(failure.template, failure.line)
     finally:
@@ -67,11 +74,18 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
     branches = instrumented.branches
     ctx.services.ledger.notes.append(
         f"branch coverage: {len(covered)} of {len(branches)} template branches rendered "
-        f"({100.0 * len(covered) / max(1, len(branches)):.1f}%) by {len({o.scenario.name for o in outcomes})} scenarios")
+        f"({100.0 * len(covered) / max(1, len(branches)):.1f}%) by {len({o.scenario.name for o in outcomes})} scenarios"
+    )
     for branch in branches:
         if branch.id in covered:
             continue
-        if any(e.get("template", "") in branch.template and e.get("action", "") in branch.action for e in explained):
+        if any(
+            e.get("template", "") in branch.template and e.get("action", "") in branch.action
+            for e in explained
+        ):
             continue
-        yield Finding(f"no scenario renders the branch {{{{ {branch.action} }}}}",
-                      template=f"{ctx.services.chart.name}/{branch.template}", line=branch.line)
+        yield Finding(
+            f"no scenario renders the branch {{{{ {branch.action} }}}}",
+            template=f"{ctx.services.chart.name}/{branch.template}",
+            line=branch.line,
+        )

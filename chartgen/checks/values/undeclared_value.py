@@ -26,8 +26,9 @@ Declare the key (with a type, default and description) in values.yaml and the sc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -55,8 +56,11 @@ def run(chart_dir: Path, ctx: CheckContext) -> Iterator[Finding]:
                 path = match.group(1).lstrip(".").split(".")
                 declared = _in_schema(schema, path) if schema else _in_values(defaults, path)
                 if not declared:
-                    yield Finding(f".Values.{'.'.join(path)} is read but not declared", template=f"{chart.name}/{relative}",
-                                  line=number)
+                    yield Finding(
+                        f".Values.{'.'.join(path)} is read but not declared",
+                        template=f"{chart.name}/{relative}",
+                        line=number,
+                    )
 
 
 def _in_schema(schema: dict[str, Any], path: list[str]) -> bool:
@@ -67,10 +71,9 @@ def _in_schema(schema: dict[str, Any], path: list[str]) -> bool:
             node = properties[key]
         elif isinstance(node.get("additionalProperties"), dict):
             node = node["additionalProperties"]
-        elif node.get("additionalProperties") is False or node.get("type") not in (None, "object"):
-            return False
         else:
-            return True  # an open object: anything may be there
+            # A closed object (or a scalar) refuses the key; an open object accepts anything.
+            return not (node.get("additionalProperties") is False or node.get("type") not in (None, "object"))
     return True
 
 

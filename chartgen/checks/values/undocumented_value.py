@@ -26,8 +26,9 @@ server:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -47,15 +48,20 @@ def run(chart_dir: Path, ctx: CheckContext) -> Iterator[Finding]:
     chart = ctx.services.chart
     if chart.schema:
         for path in _undescribed(chart.schema, ()):
-            yield Finding(f"{'.'.join(path)} has no description in values.schema.json",
-                          template=f"{chart.name}/values.schema.json")
+            yield Finding(
+                f"{'.'.join(path)} has no description in values.schema.json",
+                template=f"{chart.name}/values.schema.json",
+            )
         return
     values_file = chart_dir / "values.yaml"
     if values_file.is_file():
         for key in keys(values_file.read_text(encoding="utf-8")):
             if not key.commented and not key.in_list:
-                yield Finding(f"{key.path} has no comment in values.yaml", template=f"{chart.name}/values.yaml",
-                              line=key.line)
+                yield Finding(
+                    f"{key.path} has no comment in values.yaml",
+                    template=f"{chart.name}/values.yaml",
+                    line=key.line,
+                )
 
 
 def _undescribed(schema: dict[str, Any], path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

@@ -30,9 +30,10 @@ Wire the value into the templates, or remove it from values.yaml and the schema.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import jsonschema
 
@@ -90,18 +91,23 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
         verdicts = list(pool.map(used, paths))
     values_file = ctx.services.chart_dir / "values.yaml"
     text = values_file.read_text(encoding="utf-8") if values_file.is_file() else ""
-    for path, verdict in zip(paths, verdicts):
+    for path, verdict in zip(paths, verdicts, strict=False):
         if verdict is False:
             dotted = ".".join(path)
-            yield Finding(f"value {dotted} changes no rendered output in any of {len(baselines)} renders",
-                          template=f"{chart.name}/values.yaml", line=line_of(text, dotted))
+            yield Finding(
+                f"value {dotted} changes no rendered output in any of {len(baselines)} renders",
+                template=f"{chart.name}/values.yaml",
+                line=line_of(text, dotted),
+            )
 
 
 def _richest(outcomes: Sequence[RenderOutcome], limit: int) -> list[RenderOutcome]:
     """The rendered (scenario, version) outcomes, those with the most objects first (a value may
     matter only at some Kubernetes versions, so every version counts)."""
-    ranked = sorted((o for o in outcomes if o.ok and o.manifests and o.scenario.expect.fails is None),
-                    key=lambda o: (-len(o.manifests), o.scenario.name, o.kube_version))
+    ranked = sorted(
+        (o for o in outcomes if o.ok and o.manifests and o.scenario.expect.fails is None),
+        key=lambda o: (-len(o.manifests), o.scenario.name, o.kube_version),
+    )
     return ranked[:limit]
 
 
@@ -133,7 +139,8 @@ def _schema_at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
     node = schema
     for key in path:
         node = (node.get("properties") or {}).get(key) or (
-            node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {})
+            node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {}
+        )
     return node or {}
 
 
@@ -175,7 +182,9 @@ def _minimal(schema: dict[str, Any]) -> Any:
         return schema["enum"][0]
     if kind == "object" or "properties" in schema:
         required = schema.get("required", [])
-        return {key: _minimal((schema.get("properties") or {}).get(key, {"type": "string"})) for key in required}
+        return {
+            key: _minimal((schema.get("properties") or {}).get(key, {"type": "string"})) for key in required
+        }
     if kind in ("integer", "number"):
         return 1
     if kind == "boolean":

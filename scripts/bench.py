@@ -288,18 +288,25 @@ class Bench:
 
     def stages(self) -> Stages:
         """Median milliseconds of each stage of one (scenario, version), checks by family."""
-        from chartgen import helm
+        from chartgen.store import RenderStore
+
+        target = self.target
+        scenario = next((s for s in target.scenarios if s.name == STAGE_SCENARIO), self.rendering[0])
+        version = target.kube_versions[-1]
+        store = RenderStore(target.chart_dir, target.api_versions)
+        try:
+            return self._stages(store, scenario, version)
+        finally:
+            store.close()
+
+    def _stages(self, store: Any, scenario: Any, version: str) -> Stages:
         from chartgen.checks.context import RenderOutcome, Services
-        from chartgen.engine import helm_render
         from chartgen.kubeschema import SchemaNotFound
         from chartgen.manifests import parse_rendered
         from chartgen.sourcemap import TemplateLocator
 
         target = self.target
-        scenario = next((s for s in target.scenarios if s.name == STAGE_SCENARIO), self.rendering[0])
-        version = target.kube_versions[-1]
-        chart = helm.load_chart(target.chart_dir)
-        rendered = helm_render(chart, scenario, version, target.api_versions)
+        rendered = store.render(scenario, version)
         manifests, failures = parse_rendered(rendered)
 
         def validate_all() -> None:
@@ -311,13 +318,13 @@ class Bench:
         stages = Stages(
             f"{scenario.name} @ {version}",
             len(manifests),
-            render=self.median_ms(lambda: helm_render(chart, scenario, version, target.api_versions)),
+            render=self.median_ms(lambda: store.render(scenario, version)),
             parse=self.median_ms(lambda: parse_rendered(rendered)),
             validation=self.median_ms(validate_all),
         )
         services = Services(
             chart_dir=target.chart_dir,
-            chart=chart,
+            store=store,
             schemas=target.schemas,
             locator=TemplateLocator(target.chart_dir, target.root),
             catalog_dir=target.catalog_dir,
@@ -333,8 +340,12 @@ class Bench:
         from chartgen.checks import Scope
         from chartgen.checks.context import CheckContext, Skip
 
+        PAIR_SCOPES = (Scope.CHART, Scope.VALUES, Scope.RENDER, Scope.OBJECT)
+
         for configured in self.target.checks:
             check = configured.check
+            if check.scope not in PAIR_SCOPES:
+                continue  # matrix analyses and run invariants work on the whole run, not on one pair
             # Only render- and object-scope checks see the outcome; object checks run once per matching object.
             context = CheckContext(
                 services, configured.options, outcome if check.scope in (Scope.RENDER, Scope.OBJECT) else None
@@ -347,7 +358,6 @@ class Bench:
                         Scope.CHART: self.target.chart_dir,
                         Scope.VALUES: outcome.scenario,
                         Scope.RENDER: outcome,
-                        Scope.MATRIX: [outcome],
                     }[check.scope]
                 ]
 

@@ -32,7 +32,9 @@ class Scope(str, Enum):
     VALUES = "values"  # one scenario's merged values
     RENDER = "render"  # one (scenario, version) render outcome
     OBJECT = "object"  # one rendered object, with read-only access to its siblings
-    MATRIX = "matrix"  # every render of the run at once
+    MATRIX = "matrix"  # the records of every render of the run (a matrix analysis)
+    RUN = "run"  # the run's own record: renders and skipped evaluations (an engine invariant)
+    SUPPRESSIONS = "suppressions"  # what the suppression stage did (an engine invariant)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Check:
     doc: str = ""
     options: dict[str, Any] = field(default_factory=dict)  # typed parameters and their defaults
     flag: str | None = None  # runs only when `lint matrix` gets this flag ("deep", "coverage")
+    evidence: frozenset[str] = frozenset()  # MATRIX scope: what each render must leave ("branches")
 
     @property
     def family(self) -> str:
@@ -82,6 +85,7 @@ def check(
     kinds: tuple[str, ...] = (),
     options: dict[str, Any] | None = None,
     flag: str | None = None,
+    evidence: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Declare the decorated function as a check. Metadata is validated by the meta-tests."""
 
@@ -101,6 +105,7 @@ def check(
                 doc=(module.__doc__ or "").strip(),
                 options=dict(options or {}),
                 flag=flag,
+                evidence=evidence,
             )
         )
         return function

@@ -1,20 +1,25 @@
-"""What checks receive: the render outcome, shared services, and their options."""
+"""What checks receive: their subject (an object, a render outcome, the run's render records
+or its own record), shared read-only services, and their typed options."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chartgen.helm import RenderFailure, merge_values
+from chartgen.helm import RenderFailure
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
 from chartgen.matrix.scenarios import Scenario
 from chartgen.sourcemap import TemplateLocator
+
+if TYPE_CHECKING:
+    from chartgen.store import ChartFacts, RenderStore
 
 IGNORE_ANNOTATION = "chartgen.io/ignore"
 
@@ -33,54 +38,59 @@ class Suppression:
     kind: str | None = None
     name: str | None = None
     scenario: str | None = None  # fnmatch pattern
+    kube_version: str | None = None  # an annotation holds only in the render that carries it
 
-    def covers(self, check: str, kind: str, name: str, scenario: str) -> bool:
+    def covers(self, check: str, kind: str, name: str, scenario: str, kube_version: str) -> bool:
         return (
             self.check == check
             and self.kind in (None, kind)
             and self.name in (None, name)
             and (self.scenario is None or fnmatch(scenario, self.scenario))
+            and self.kube_version in (None, kube_version)
         )
 
 
-@dataclass
-class Ledger:
-    """What the run noticed about itself: skipped evaluations and used suppressions."""
-
-    skipped: list[tuple[str, str, str, str]] = field(
-        default_factory=list
-    )  # (check, scenario, version, reason)
-    suppressions: list[Suppression] = field(default_factory=list)
-    used: set[Suppression] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)  # figures a check wants in the report (e.g. coverage)
-    lock: Lock = field(default_factory=Lock)
+# Merged values kept at once: the checks of one render ask for its scenario's many times.
+_MERGED_KEPT = 16
 
 
 @dataclass
 class Services:
-    """Read-only things built once per run and shared by every check (plus the run's ledger)."""
+    """Read-only things built once per run and shared by every check."""
 
     chart_dir: Path
-    chart: Any  # helm_python.Chart
+    store: RenderStore
     schemas: SchemaValidator
     locator: TemplateLocator
     catalog_dir: Path | None = None
-    ledger: Ledger = field(default_factory=Ledger)
     check_ids: frozenset[str] = frozenset()
     sharded: bool = False  # this run is one part of a matrix: whole-matrix conclusions are not its to draw
-    # Renders a scenario at a version the way the run does (for checks that need more renders).
-    render: Callable[[Scenario, str], dict[str, str]] | None = None
-    api_versions: tuple[str, ...] = ()
-    _merged: dict[int, tuple[Scenario, dict[str, Any]]] = field(default_factory=dict, repr=False)
+    _merged: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict, repr=False)
+    _lock: Lock = field(default_factory=Lock, repr=False)
+
+    @property
+    def chart(self) -> ChartFacts:
+        """The chart's name, default values and values schema."""
+        return self.store.chart
+
+    @property
+    def api_versions(self) -> tuple[str, ...]:
+        return self.store.api_versions
 
     def merged_values(self, scenario: Scenario) -> dict[str, Any]:
-        """The values Helm renders a scenario with (chart defaults coalesced with the scenario's),
-        computed once per scenario; the entry keeps the scenario alive so its id stays unique."""
-        entry = self._merged.get(id(scenario))
-        if entry is None or entry[0] is not scenario:
-            entry = (scenario, merge_values(self.chart, scenario.values))
-            self._merged[id(scenario)] = entry
-        return entry[1]
+        """The values Helm renders a scenario with (chart defaults coalesced with the scenario's);
+        shared between callers, so never modify it."""
+        with self._lock:
+            merged = self._merged.get(scenario.key)
+            if merged is not None:
+                self._merged.move_to_end(scenario.key)
+                return merged
+        merged = self.store.merged_values(scenario)
+        with self._lock:
+            self._merged[scenario.key] = merged
+            if len(self._merged) > _MERGED_KEPT:
+                self._merged.popitem(last=False)
+        return merged
 
     @cached_property
     def env_catalog(self) -> Any:
@@ -109,6 +119,51 @@ class RenderOutcome:
     @property
     def ok(self) -> bool:
         return self.failure is None
+
+
+@dataclass(frozen=True)
+class RenderRecord:
+    """What outlives a (scenario, version) render once its checks are done: compact evidence
+    for the matrix analyses, not the render itself."""
+
+    scenario: Scenario
+    kube_version: str
+    failure: RenderFailure | None
+    documents: int  # objects the render produced
+    digest: str  # of the rendered texts: equal digests, equal output
+    branches: frozenset[int] = frozenset()  # template branches reached (when coverage is measured)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An evaluation a check could not perform (fail closed: reported by check-skipped)."""
+
+    check: str
+    scenario: str
+    kube_version: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """The run's own record, read by the engine invariants (check-skipped, nothing-checked)."""
+
+    renders: tuple[RenderRecord, ...]
+    skipped: tuple[Skipped, ...]
+    sharded: bool
+
+
+@dataclass(frozen=True)
+class SuppressionRecord:
+    """What the suppression stage did, read by unused-suppression."""
+
+    declared: tuple[Suppression, ...]
+    used: frozenset[Suppression]
+    sharded: bool
 
 
 @dataclass(frozen=True)

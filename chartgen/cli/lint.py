@@ -98,7 +98,6 @@ def matrix_command(
         flags=frozenset(name for name, on in (("deep", deep), ("coverage", coverage)) if on),
     )
     plan = build_plan(project, options, project.root if project else Path.cwd())
-    check_chart_parses(plan.target)
     report = run_matrix(
         plan.target, progress=_progress_printer(len(plan.target.scenarios) * len(plan.target.kube_versions))
     )
@@ -107,45 +106,6 @@ def matrix_command(
         report.notes += shrunk_failures(plan, report)
     write_output(render_report(report, fmt), output)
     raise typer.Exit(report.exit_code(strict))
-
-
-def check_chart_parses(target) -> None:
-    """A chart that cannot render whatever the values is bad input (exit 2), not a finding:
-    its values.schema.json must be JSON and its templates must parse as Go templates.
-
-    Helm parses every template before running any, so one render with the chart's own
-    defaults shows a parse error; other failures (gates, schema) are left to the checks.
-    """
-    import json
-
-    from chartgen import helm
-
-    schema = target.chart_dir / "values.schema.json"
-    if schema.is_file():
-        try:
-            json.loads(schema.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise UserError("the chart's values schema is not UTF-8 text", str(schema)) from None
-        except json.JSONDecodeError as exc:
-            raise UserError(
-                f"the chart's values schema is not valid JSON: {exc.msg}",
-                f"{schema}:{exc.lineno}:{exc.colno}",
-            ) from None
-    chart = helm.load_chart(target.chart_dir)
-    try:
-        helm.render(
-            chart,
-            {},
-            kube_version=target.kube_versions[0] if target.kube_versions else None,
-            api_versions=target.api_versions,
-        )
-    except helm.RenderFailure as failure:
-        if failure.message.startswith("parse error") and failure.template:
-            relative = failure.template.split("/", 1)[-1]  # Helm names it <chart name>/templates/...
-            raise UserError(
-                f"the chart's templates do not parse: {failure.message}",
-                f"{target.chart_dir / relative}:{failure.line}",
-            ) from None
 
 
 def _progress_printer(total: int):

@@ -18,8 +18,11 @@ Expectations are not inherited through ``extends``: each scenario says what it p
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +117,14 @@ class Scenario:
     upgrade: bool = False  # render as `helm upgrade` would (.Release.IsUpgrade), not as an install
     source: str = ""  # the file it came from, for messages
     implicit: bool = False  # a plain values file (``--values-dir``): "renders" is its whole promise
+
+    @cached_property
+    def key(self) -> str:
+        """Stable across runs and equal exactly when two scenarios render alike at a version:
+        the name plus a digest of what a render reads."""
+        facts = [self.name, self.values, self.release, self.namespace, self.upgrade]
+        digest = hashlib.blake2b(json.dumps(facts, sort_keys=True, default=str).encode(), digest_size=12)
+        return f"{self.name}#{digest.hexdigest()}"
 
 
 def load_scenarios(directory: Path, *, release: str, namespace: str) -> list[Scenario]:

@@ -1,8 +1,8 @@
 """
 ## What it does
 Measures which `if` / `else` / `range` / `with` branches of the chart's templates the
-scenarios of the run rendered (each scenario and version is rendered once more with an
-instrumented copy of the chart) and reports each branch no scenario reached, unless it is
+scenarios of the run rendered (the render store renders each scenario and version once more
+with an instrumented copy of the chart, and keeps only the branches it reached) and reports each branch no scenario reached, unless it is
 explained in the option `explained` (entries `{template, action, reason}`, where `action` is
 a substring of the branch's action, for example `if .Values.server.service.nodePort`).
 Branches inside helper files (`_*.tpl`) are not measured. Runs with
@@ -30,10 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from chartgen import helm
 from chartgen.checks import Scope, check
-from chartgen.checks.context import CheckContext, RenderOutcome
-from chartgen.coverage import instrument
+from chartgen.checks.context import CheckContext, RenderRecord
 from chartgen.findings import Finding, Level
 
 
@@ -46,37 +44,14 @@ from chartgen.findings import Finding, Level
     remediation="Add a scenario that reaches the branch, or explain it under the check's explained option.",
     options={"explained": []},
     flag="coverage",
+    evidence=frozenset({"branches"}),
 )
-def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
-    instrumented = instrument(ctx.services.chart_dir)
-    try:
-        chart = helm.load_chart(instrumented.chart_dir)
-        covered: set[int] = set()
-        for outcome in outcomes:
-            scenario = outcome.scenario
-            try:
-                covered |= instrumented.covered_by(
-                    helm.render(
-                        chart,
-                        scenario.values,
-                        release=scenario.release,
-                        namespace=scenario.namespace,
-                        kube_version=outcome.kube_version,
-                        api_versions=ctx.services.api_versions,
-                        is_upgrade=scenario.upgrade,
-                    )
-                )
-            except helm.RenderFailure as failure:
-                covered |= instrumented.covered_by_failure(failure.template, failure.line)
-    finally:
-        instrumented.close()
+def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]:
+    covered: set[int] = set()
+    for record in records:
+        covered |= record.branches
     explained = ctx.options["explained"]
-    branches = instrumented.branches
-    ctx.services.ledger.notes.append(
-        f"branch coverage: {len(covered)} of {len(branches)} template branches rendered "
-        f"({100.0 * len(covered) / max(1, len(branches)):.1f}%) by {len({o.scenario.name for o in outcomes})} scenarios"
-    )
-    for branch in branches:
+    for branch in ctx.services.store.branches:
         if branch.id in covered:
             continue
         if any(

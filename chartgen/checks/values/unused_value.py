@@ -32,16 +32,16 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 import jsonschema
 
 from chartgen import helm
 from chartgen.checks import Scope, check
-from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.checks.context import CheckContext, RenderRecord
 from chartgen.checks.values.yaml_keys import line_of
 from chartgen.findings import Finding, Level
+from chartgen.store import render_digest
 
 _MISSING = object()
 
@@ -56,34 +56,32 @@ _MISSING = object()
     options={"max_scenarios": 0},
     flag="deep",
 )
-def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
-    render = ctx.services.render
-    if render is None:
-        return
+def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]:
+    store = ctx.services.store
     chart = ctx.services.chart
     schema = chart.schema or {}
-    baselines = _richest(outcomes, int(ctx.options["max_scenarios"]) or len(outcomes))
+    baselines = _richest(records, int(ctx.options["max_scenarios"]) or len(records))
     if not baselines:
         return
     paths = list(_leaves(chart.values))
 
     def used(path: tuple[str, ...]) -> bool | None:
         tried = False
-        for outcome in baselines:
-            values = copy.deepcopy(ctx.services.merged_values(outcome.scenario))
+        for record in baselines:
+            values = copy.deepcopy(ctx.services.merged_values(record.scenario))
             current = _get(values, path)
             alternative = _alternative(current, _schema_at(schema, path))
             if alternative is _MISSING:
                 continue
             _set(values, path, alternative)
             try:
-                rendered = render(replace(outcome.scenario, values=values), outcome.kube_version)
+                rendered = store.variant(record.scenario, record.kube_version, values)
             except helm.RenderFailure as failure:
                 if failure.values:
                     continue  # the change broke the schema: no evidence either way
                 return True  # a template gate read it
             tried = True
-            if rendered != outcome.rendered:
+            if render_digest(rendered) != record.digest:
                 return True
         return False if tried else None
 
@@ -101,12 +99,12 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
             )
 
 
-def _richest(outcomes: Sequence[RenderOutcome], limit: int) -> list[RenderOutcome]:
-    """The rendered (scenario, version) outcomes, those with the most objects first (a value may
+def _richest(records: Sequence[RenderRecord], limit: int) -> list[RenderRecord]:
+    """The rendered (scenario, version) pairs, those with the most objects first (a value may
     matter only at some Kubernetes versions, so every version counts)."""
     ranked = sorted(
-        (o for o in outcomes if o.ok and o.manifests and o.scenario.expect.fails is None),
-        key=lambda o: (-len(o.manifests), o.scenario.name, o.kube_version),
+        (r for r in records if r.ok and r.documents and r.scenario.expect.fails is None),
+        key=lambda r: (-r.documents, r.scenario.name, r.kube_version),
     )
     return ranked[:limit]
 

@@ -2,7 +2,7 @@
 
 One module per check under ``chartgen/checks/<family>/``. The module docstring is the
 check's documentation (sections: What it does, Why is this bad?, Example, Use instead,
-References); the ``@check`` decorator on its ``run`` function carries the metadata.
+Options when it has any, References); the ``@check`` decorator on its ``run`` function carries the metadata.
 The engine stamps check id, code, level, scenario, version and location onto each
 finding, so a check only says what is wrong and where inside the object.
 """
@@ -13,11 +13,12 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+from chartgen.checks.options import NoOptions
 from chartgen.findings import CheckInfo, Finding, Level
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
@@ -49,7 +50,7 @@ class Check:
     kinds: tuple[str, ...] = ()  # OBJECT scope: the kinds it looks at; empty means all
     module: str = ""
     doc: str = ""
-    options: dict[str, Any] = field(default_factory=dict)  # typed parameters and their defaults
+    options: type[Any] = NoOptions  # a frozen dataclass: the typed options and their defaults
     flag: str | None = None  # runs only when `lint matrix` gets this flag ("deep", "coverage")
     evidence: frozenset[str] = frozenset()  # MATRIX scope: what each render must leave ("branches")
 
@@ -67,6 +68,13 @@ class Check:
             remediation=self.remediation,
         )
 
+    @property
+    def doc_sections(self) -> tuple[str, ...]:
+        """The docstring's sections in order; a check with options documents them before References."""
+        if not fields(self.options):
+            return DOC_SECTIONS
+        return (*DOC_SECTIONS[:-1], "Options", DOC_SECTIONS[-1])
+
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
 
@@ -83,7 +91,7 @@ def check(
     remediation: str,
     level: Level = Level.ERROR,
     kinds: tuple[str, ...] = (),
-    options: dict[str, Any] | None = None,
+    options: type[Any] = NoOptions,
     flag: str | None = None,
     evidence: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
@@ -103,7 +111,7 @@ def check(
                 kinds=kinds,
                 module=function.__module__,
                 doc=(module.__doc__ or "").strip(),
-                options=dict(options or {}),
+                options=options,
                 flag=flag,
                 evidence=evidence,
             )

@@ -308,11 +308,18 @@ def external_names(values: Any, extra: Iterable[str] = ()) -> set[str]:
     return names
 
 
+@dataclass(frozen=True)
+class ExternalOptions:
+    """Options of the checks that use ``declared_external``."""
+
+    external: tuple[str, ...] = ()  # names of objects that exist outside the chart
+
+
 def declared_external(ctx: CheckContext) -> set[str]:
     """``external_names`` of the values Helm renders with (the chart's defaults coalesced with the
     scenario's values), plus the check's ``external`` option."""
     values = ctx.services.merged_values(ctx.outcome.scenario)
-    return external_names(values, ctx.options.get("external") or [])
+    return external_names(values, ctx.options.external)
 
 
 def _collect_external(node: Any, key: str, names: set[str]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from chartgen.checks import all_checks, find_check
 from chartgen.checks.context import Suppression
+from chartgen.checks.options import parse_options
 from chartgen.crds import load_schema_files
 from chartgen.engine import ConfiguredCheck, LintTarget
 from chartgen.errors import UserError
@@ -98,6 +99,9 @@ def _chart_schema(chart_dir: Path) -> dict[str, Any] | None:
 def build_target(project: Project | None, options: MatrixOptions, root: Path) -> LintTarget:
     """The project's chart and scenarios, or any chart with a values directory (``--chart``)."""
     lint = project.lint if project and options.chart is None else {}
+    config_file = str(project.config_path) if project is not None else "chartgen.yaml"
+    # The configuration first: a wrong check option is reported before any file is read.
+    checks = configure_checks(lint.get("checks", {}), options.flags, config_file)
     release = lint.get("release", DEFAULT_RELEASE)
     namespace = lint.get("namespace", DEFAULT_NAMESPACE)
     if options.chart is not None:
@@ -134,7 +138,6 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         schema_sources += [project.root / p for p in lint.get("crdSchemas", [])]
     load_schema_files(schemas, [p for p in schema_sources if p.exists() or p in options.crd_schemas])
     in_project = project is not None and options.chart is None
-    config_file = str(project.config_path) if project is not None else "chartgen.yaml"
     if options.kube_versions:
         versions = _versions(options.kube_versions, chart_dir, lambda v: (f"--k8s-version {v}", None))
     elif in_project and project.kube_versions:
@@ -147,7 +150,7 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         chart_dir=chart_dir,
         scenarios=scenarios,
         kube_versions=versions,
-        checks=configure_checks(lint.get("checks", {}), options.flags, config_file),
+        checks=checks,
         root=root,
         api_versions=project.api_versions if in_project else [],
         # The certctl catalog also serves --chart runs inside the project (checks use it only for CERTCTL_ names).
@@ -183,15 +186,24 @@ def configure_checks(
         setting = settings.get(check.id, settings.get(check.code, {}))
         if isinstance(setting, str):
             setting = {"level": setting}
+        if not isinstance(setting, dict):
+            raise UserError(
+                f"'lint.checks.{check.id}': expected a level or a mapping with level and options", config_file
+            )
+        unknown = set(setting) - {"level", "options"}
+        if unknown:
+            raise UserError(f"'lint.checks.{check.id}': unknown key(s) {sorted(unknown)}", config_file)
         level = setting.get("level", check.level.value)
         if level == "off":
             continue
-        unknown = set(setting.get("options", {})) - set(check.options)
-        if unknown:
-            raise UserError(f"unknown option(s) {sorted(unknown)} for check '{check.id}'", config_file)
-        configured.append(
-            ConfiguredCheck(check, Level(level), {**check.options, **setting.get("options", {})})
-        )
+        if level not in {member.value for member in Level}:
+            raise UserError(
+                f"'lint.checks.{check.id}.level': {level!r} is not one of "
+                f"{', '.join(member.value for member in Level)}, off",
+                config_file,
+            )
+        options = parse_options(check.id, check.options, setting.get("options"), config_file)
+        configured.append(ConfiguredCheck(check, Level(level), options))
     return configured
 
 

@@ -22,6 +22,9 @@ nodePort: {{ .Values.server.service.nodePort }}
 ## Use instead
 Add a scenario that sets the value (with expectations), or explain why the branch needs none.
 
+## Options
+- `explained` (list, default empty): branches that need no scenario, each `{template, action, reason}`: `template` and `action` are substrings of the branch's template path and action, `reason` is required.
+
 ## References
 - https://github.com/helm-unittest/helm-unittest/issues/
 """
@@ -29,10 +32,25 @@ Add a scenario that sets the value (with expectations), or explain why the branc
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderRecord
 from chartgen.findings import Finding, Level
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A branch no scenario needs to reach, and why."""
+
+    reason: str
+    template: str = ""  # a substring of the template's path
+    action: str = ""  # a substring of the branch's action
+
+
+@dataclass(frozen=True)
+class BranchNotCoveredOptions:
+    explained: tuple[Explanation, ...] = ()
 
 
 @check(
@@ -42,7 +60,7 @@ from chartgen.findings import Finding, Level
     level=Level.WARNING,
     description="No scenario renders a branch of a template.",
     remediation="Add a scenario that reaches the branch, or explain it under the check's explained option.",
-    options={"explained": []},
+    options=BranchNotCoveredOptions,
     flag="coverage",
     evidence=frozenset({"branches"}),
 )
@@ -50,14 +68,11 @@ def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]
     covered: set[int] = set()
     for record in records:
         covered |= record.branches
-    explained = ctx.options["explained"]
+    explained = ctx.options.explained
     for branch in ctx.services.store.branches:
         if branch.id in covered:
             continue
-        if any(
-            e.get("template", "") in branch.template and e.get("action", "") in branch.action
-            for e in explained
-        ):
+        if any(e.template in branch.template and e.action in branch.action for e in explained):
             continue
         yield Finding(
             f"no scenario renders the branch {{{{ {branch.action} }}}}",

@@ -23,6 +23,9 @@ server:
 ## Use instead
 Wire the value into the templates, or remove it from values.yaml and the schema.
 
+## Options
+- `max_scenarios` (integer, default 0): how many renders to try each value in, those with the most objects first; 0 means all.
+
 ## References
 - https://helm.sh/docs/chart_best_practices/values/
 """
@@ -32,6 +35,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
@@ -46,6 +50,11 @@ from chartgen.store import render_digest
 _MISSING = object()
 
 
+@dataclass(frozen=True)
+class UnusedValueOptions:
+    max_scenarios: int = 0  # renders tried per value, richest first; 0: all
+
+
 @check(
     id="unused-value",
     code="VAL002",
@@ -53,14 +62,14 @@ _MISSING = object()
     level=Level.WARNING,
     description="Changing a value changes no rendered output in any scenario tried.",
     remediation="Use the value in a template, or remove it from values.yaml and the schema.",
-    options={"max_scenarios": 0},
+    options=UnusedValueOptions,
     flag="deep",
 )
 def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]:
     store = ctx.services.store
     chart = ctx.services.chart
     schema = chart.schema or {}
-    baselines = _richest(records, int(ctx.options["max_scenarios"]) or len(records))
+    baselines = _richest(records, ctx.options.max_scenarios or len(records))
     if not baselines:
         return
     paths = list(_leaves(chart.values))

@@ -74,7 +74,7 @@ def _schema_root() -> Path:
 @functools.cache
 def _bundled_versions() -> tuple[tuple[int, int, int], ...]:
     found = (_STRICT_DIR.fullmatch(entry.name) for entry in _schema_root().iterdir())
-    return tuple(sorted(tuple(int(part) for part in match.groups()) for match in found if match))
+    return tuple(sorted((int(match[1]), int(match[2]), int(match[3])) for match in found if match))
 
 
 def supported_versions() -> list[str]:
@@ -226,7 +226,7 @@ class SchemaValidator:
         ]
         if missing:
             return [SchemaError("", f"{name} must be a non-empty string") for name in missing]
-        return _errors(self._validator_for(api_version, kind, version), doc)
+        return _errors(self._validator_for(str(api_version), str(kind), version), doc)
 
     def _validator_for(self, api_version: str, kind: str, version: str) -> jsonschema_rs.Validator:
         custom = self._custom.get((api_version, kind))
@@ -307,7 +307,8 @@ def _message(error: jsonschema_rs.ValidationError) -> str:
     if isinstance(kind, (_Kind.OneOfNotValid, _Kind.AnyOf)) and _only_type_errors(kind.context):
         # Int-or-string and quantity fields are a oneOf of plain types; the
         # generic "not valid under any of the schemas" hides what was expected.
-        return _expected([name for branch in kind.context for name in branch[0].kind.types], error.instance)
+        types = [name for branch in kind.context for name in branch[0].kind.types]  # type: ignore[attr-defined]
+        return _expected(types, error.instance)
     return error.message
 
 

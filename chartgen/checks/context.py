@@ -171,7 +171,7 @@ class CheckContext:
     """Handed to every check call, next to its subject."""
 
     services: Services
-    options: Mapping[str, Any]
+    options: Any  # the check's options dataclass (see chartgen.checks.options)
     outcome: RenderOutcome | None = None
 
     @property

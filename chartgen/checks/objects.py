@@ -276,7 +276,7 @@ def _references(
             continue
         ref_path = f"{path}.{field_name}"
         if "key" in ref:  # an env var reads one key
-            keys = ((str(ref["key"]), f"{ref_path}.key"),)
+            keys: tuple[tuple[str, str], ...] = ((str(ref["key"]), f"{ref_path}.key"),)
         else:  # a volume reads the keys its items name (all keys when none)
             items = [item for item in ref.get("items") or [] if isinstance(item, dict)]
             keys = tuple(
@@ -318,6 +318,7 @@ class ExternalOptions:
 def declared_external(ctx: CheckContext) -> set[str]:
     """``external_names`` of the values Helm renders with (the chart's defaults coalesced with the
     scenario's values), plus the check's ``external`` option."""
+    assert ctx.outcome is not None, "object checks always see their render"
     values = ctx.services.merged_values(ctx.outcome.scenario)
     return external_names(values, ctx.options.external)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -76,6 +77,7 @@ def matrix_command(
 ) -> None:
     """Render every scenario for every Kubernetes version and run every check."""
     from chartgen.engine import run_matrix
+    from chartgen.matrix.shrink import shrunk_failures
     from chartgen.matrix.target import MatrixOptions, build_plan
     from chartgen.project import find_project
     from chartgen.report import render_report, resolve_format
@@ -108,7 +110,7 @@ def matrix_command(
     raise typer.Exit(report.exit_code(strict))
 
 
-def _progress_printer(total: int):
+def _progress_printer(total: int) -> Callable[[int, int], None] | None:
     """A progress line on an interactive terminal for long runs; nothing in CI or pipes."""
     if total < 50 or not sys.stderr.isatty() or os.environ.get("CI"):
         return None
@@ -122,29 +124,6 @@ def _progress_printer(total: int):
         )
 
     return show
-
-
-def shrunk_failures(plan, report) -> list[str]:
-    """For each failing random scenario, the minimal overlay that still fails, as a note."""
-    import yaml
-
-    from chartgen.findings import Level
-    from chartgen.matrix.shrink import failure_probe, shrink
-
-    notes = []
-    failing: dict[str, tuple[str, set[str]]] = {}
-    for result in report.results:
-        if result.level == Level.ERROR.value and result.scenario in plan.rows:
-            version, checks = failing.setdefault(result.scenario, (result.kube_version, set()))
-            checks.add(result.check)
-    for name, (version, checks) in sorted(failing.items()):
-        minimal = shrink(plan.rows[name], plan.space, failure_probe(plan.target, plan.space, version, checks))
-        overlay = yaml.safe_dump(minimal, default_flow_style=False, sort_keys=True).strip()
-        notes.append(
-            f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {plan.space.base.name} "
-            f"(Kubernetes {version}):\n{overlay}"
-        )
-    return notes
 
 
 @report_app.command("merge")

@@ -63,9 +63,9 @@ def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> P
     target = build_target(project, options, root)
     if options.tier == "named":
         return Plan(target)
-    in_project = project is not None and options.chart is None
-    config = dict(project.lint.get("generated", {})) if in_project else {}
-    base_name = config.pop("base", None) if in_project else None
+    own = project if options.chart is None else None  # the project's own chart, not --chart
+    config = dict(own.lint.get("generated", {})) if own is not None else {}
+    base_name = config.pop("base", None) if own is not None else None
     config_file = str(project.config_path) if project is not None else "chartgen.yaml"
     if base_name is not None and not isinstance(base_name, str):
         raise UserError(f"'lint.generated.base': expected a scenario name, got {base_name!r}", config_file)
@@ -137,12 +137,12 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         schema_sources.append(project.root / "schemas" / "crds")
         schema_sources += [project.root / p for p in lint.get("crdSchemas", [])]
     load_schema_files(schemas, [p for p in schema_sources if p.exists() or p in options.crd_schemas])
-    in_project = project is not None and options.chart is None
+    own = project if options.chart is None else None  # the project's own chart, not --chart
     if options.kube_versions:
         versions = _versions(options.kube_versions, chart_dir, lambda v: (f"--k8s-version {v}", None))
-    elif in_project and project.kube_versions:
+    elif own is not None and own.kube_versions:
         versions = _versions(
-            project.kube_versions, chart_dir, lambda v: (f"'kubernetes.versions': {v}", config_file)
+            own.kube_versions, chart_dir, lambda v: (f"'kubernetes.versions': {v}", config_file)
         )
     else:
         versions = _versions([], chart_dir, lambda v: (v, None))
@@ -152,7 +152,7 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         kube_versions=versions,
         checks=checks,
         root=root,
-        api_versions=project.api_versions if in_project else [],
+        api_versions=own.api_versions if own is not None else [],
         # The certctl catalog also serves --chart runs inside the project (checks use it only for CERTCTL_ names).
         catalog_dir=project.catalog_dir if project is not None and project.catalog_dir.is_dir() else None,
         schemas=schemas,

@@ -55,7 +55,8 @@ class NameTooLongOptions:
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     name = str((manifest.obj.get("metadata") or {}).get("name", ""))
     kind = str(manifest.obj.get("kind", ""))
-    limit = SHORTER_LIMITS.get(kind, ctx.options.limit)
+    options: NameTooLongOptions = ctx.options
+    limit = SHORTER_LIMITS.get(kind, options.limit)
     if len(name) > limit:
         yield Finding(
             f"name is {len(name)} characters long; a {kind} name may have at most {limit}",

@@ -143,7 +143,7 @@ def _set(values: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def _schema_at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    node = schema
+    node: Any = schema
     for key in path:
         node = (node.get("properties") or {}).get(key) or (
             node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {}

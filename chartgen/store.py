@@ -43,9 +43,10 @@ from chartgen.matrix.scenarios import Scenario
 # How a test replaces the Helm engine: (chart, scenario, version, api versions) -> rendered texts.
 Renderer = Callable[[helm_python.Chart, Scenario, str, Sequence[str]], dict[str, str]]
 
-# Verdicts of the values gate kept at once. A run visits one scenario's versions together, so a
-# small window gives every hit there is while memory stays flat on long generated tiers.
-_VERDICTS_KEPT = 256
+# Scenarios whose values-gate verdict and merged values are kept at once. A run visits one
+# scenario's versions together, so a small window gives every hit there is while memory stays
+# flat on long generated tiers.
+_SCENARIOS_KEPT = 16
 
 
 class ChartFacts:
@@ -110,6 +111,7 @@ class RenderStore:
         self.chart = ChartFacts(self._main.handle, schema)
         self._validator = jsonschema_rs.validator_for(schema) if schema else None
         self._verdicts: OrderedDict[str, helm.RenderFailure | None] = OrderedDict()
+        self._merged: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = Lock()
         self._coverage: tuple[_ChartCopy, list[Branch]] | None = None
 
@@ -129,7 +131,7 @@ class RenderStore:
 
     def render(self, scenario: Scenario, version: str) -> dict[str, str]:
         """The pair's rendered templates; raises helm.RenderFailure when the chart refuses."""
-        self._gate(scenario.key, scenario.values)
+        self._gate(scenario, scenario.values)
         return self._render(self._main, scenario, version)
 
     def variant(self, scenario: Scenario, version: str, values: dict[str, Any]) -> dict[str, str]:
@@ -147,14 +149,25 @@ class RenderStore:
         (a render stopped by a ``fail`` reaches the branch holding it)."""
         copy, branches = self._instrumented()
         try:
-            self._gate(scenario.key, scenario.values)
+            self._gate(scenario, scenario.values)
             return coverage.covered_by(self._render(copy, scenario, version))
         except helm.RenderFailure as failure:
             return coverage.covered_by_failure(branches, failure.template, failure.line)
 
     def merged_values(self, scenario: Scenario) -> dict[str, Any]:
-        """The values Helm renders a scenario with: the chart's defaults, then the scenario's."""
-        return self.chart.merge_values(scenario.values)
+        """The values Helm renders a scenario with: the chart's defaults, then the scenario's.
+        Shared between callers (never modify it); computed once while the scenario is in use."""
+        with self._lock:
+            merged = self._merged.get(scenario.key)
+            if merged is not None:
+                self._merged.move_to_end(scenario.key)
+                return merged
+        merged = self.chart.merge_values(scenario.values)
+        with self._lock:
+            self._merged[scenario.key] = merged
+            if len(self._merged) > _SCENARIOS_KEPT:
+                self._merged.popitem(last=False)
+        return merged
 
     def _render(self, copy: _ChartCopy, scenario: Scenario, version: str) -> dict[str, str]:
         if self._renderer is not None:
@@ -176,19 +189,22 @@ class RenderStore:
                 self._coverage = (copy, branches)
             return self._coverage
 
-    def _gate(self, key: str | None, values: dict[str, Any]) -> None:
-        """Raise the values-schema failure Helm would, deciding once per scenario key."""
+    def _gate(self, scenario: Scenario | None, values: dict[str, Any]) -> None:
+        """Raise the values-schema failure Helm would, deciding once per scenario key
+        (``scenario`` is None for a variant, checked each time)."""
         if self._validator is None or self._renderer is not None:
             return
-        with self._lock:
-            known = key is not None and key in self._verdicts
-            verdict = self._verdicts.get(key) if key is not None else None
-        if not known:
+        if scenario is None:
             verdict = self.values_failure(values)
-            if key is not None:
+        else:
+            with self._lock:
+                known = scenario.key in self._verdicts
+                verdict = self._verdicts.get(scenario.key)
+            if not known:
+                verdict = self._schema_failure(self.merged_values(scenario))
                 with self._lock:
-                    self._verdicts[key] = verdict
-                    if len(self._verdicts) > _VERDICTS_KEPT:
+                    self._verdicts[scenario.key] = verdict
+                    if len(self._verdicts) > _SCENARIOS_KEPT:
                         self._verdicts.popitem(last=False)
         if verdict is not None:
             raise verdict
@@ -196,9 +212,11 @@ class RenderStore:
     def values_failure(self, values: dict[str, Any]) -> helm.RenderFailure | None:
         """The failure Helm reports for values (merged over the chart's defaults) that break
         values.schema.json, saying where and what; None when they satisfy it."""
+        return self._schema_failure(self.chart.merge_values(values))
+
+    def _schema_failure(self, merged: dict[str, Any]) -> helm.RenderFailure | None:
         if self._validator is None:
             return None
-        merged = self.chart.merge_values(values)
         problems = sorted(
             f"at '/{'/'.join(str(part) for part in error.instance_path)}': {error.message}"
             for error in self._validator.iter_errors(merged)

@@ -3,14 +3,15 @@ or its own record), shared read-only services, and their typed options."""
 
 from __future__ import annotations
 
+import typing
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from threading import Lock
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chartgen.helm import RenderFailure
 from chartgen.kubeschema import SchemaValidator
@@ -50,8 +51,9 @@ class Suppression:
         )
 
 
-# Merged values kept at once: the checks of one render ask for its scenario's many times.
-_MERGED_KEPT = 16
+# Derived facts kept at once: the checks of one render ask for its scenario's many times.
+_DERIVED_KEPT = 32
+T = TypeVar("T")
 
 
 @dataclass
@@ -65,7 +67,9 @@ class Services:
     catalog_dir: Path | None = None
     check_ids: frozenset[str] = frozenset()
     sharded: bool = False  # this run is one part of a matrix: whole-matrix conclusions are not its to draw
-    _merged: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict, repr=False)
+    _derived: OrderedDict[tuple[str, Callable[..., Any]], Any] = field(
+        default_factory=OrderedDict, repr=False
+    )
     _lock: Lock = field(default_factory=Lock, repr=False)
 
     @property
@@ -80,17 +84,23 @@ class Services:
     def merged_values(self, scenario: Scenario) -> dict[str, Any]:
         """The values Helm renders a scenario with (chart defaults coalesced with the scenario's);
         shared between callers, so never modify it."""
+        return self.store.merged_values(scenario)
+
+    def derived(self, scenario: Scenario, compute: Callable[[dict[str, Any]], T]) -> T:
+        """``compute(merged values)``, once per scenario while its renders are checked: for facts
+        every object of a render asks for. ``compute`` is a module-level function (it is part
+        of the key); the result is shared, so never modify it."""
+        key = (scenario.key, compute)
         with self._lock:
-            merged = self._merged.get(scenario.key)
-            if merged is not None:
-                self._merged.move_to_end(scenario.key)
-                return merged
-        merged = self.store.merged_values(scenario)
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return typing.cast(T, self._derived[key])
+        value = compute(self.merged_values(scenario))
         with self._lock:
-            self._merged[scenario.key] = merged
-            if len(self._merged) > _MERGED_KEPT:
-                self._merged.popitem(last=False)
-        return merged
+            self._derived[key] = value
+            if len(self._derived) > _DERIVED_KEPT:
+                self._derived.popitem(last=False)
+        return value
 
     @cached_property
     def env_catalog(self) -> Any:

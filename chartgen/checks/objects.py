@@ -319,8 +319,7 @@ def declared_external(ctx: CheckContext) -> set[str]:
     """``external_names`` of the values Helm renders with (the chart's defaults coalesced with the
     scenario's values), plus the check's ``external`` option."""
     assert ctx.outcome is not None, "object checks always see their render"
-    values = ctx.services.merged_values(ctx.outcome.scenario)
-    return external_names(values, ctx.options.external)
+    return ctx.services.derived(ctx.outcome.scenario, external_names) | set(ctx.options.external)
 
 
 def _collect_external(node: Any, key: str, names: set[str]) -> None:

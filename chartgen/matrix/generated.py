@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 
 from chartgen.errors import UserError
 from chartgen.matrix.combinations import (
@@ -41,7 +41,7 @@ from chartgen.matrix.combinations import (
     requires,
 )
 from chartgen.matrix.scenarios import Scenario
-from chartgen.project import describe_schema_error
+from chartgen.project import describe_schema_error, schema_errors
 
 EXHAUSTIVE_LIMIT = 4096  # beyond this, the exhaustive tier refuses and points at pairwise
 
@@ -132,9 +132,7 @@ def factor_space(
 ) -> FactorSpace:
     if schema is None:
         raise UserError("generated tiers need the chart's values.schema.json (the factors come from it)")
-    errors = sorted(
-        jsonschema.Draft7Validator(GENERATED_SCHEMA).iter_errors(config), key=lambda e: list(e.path)
-    )
+    errors = schema_errors(jsonschema_rs.Draft7Validator(GENERATED_SCHEMA), GENERATED_SCHEMA, config)
     if errors:
         message = describe_schema_error(errors[0])
         raise UserError(

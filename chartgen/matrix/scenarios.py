@@ -26,11 +26,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 
 from chartgen.errors import UserError
-from chartgen.project import describe_schema_error
-from chartgen.values.schema import deep_merge
+from chartgen.merge import deep_merge
+from chartgen.project import describe_schema_error, schema_errors
 from chartgen.yamlfiles import load_values
 
 _MATCH = {
@@ -67,6 +67,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+_SCENARIO_VALIDATOR = jsonschema_rs.Draft7Validator(SCENARIO_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def load_scenarios(directory: Path, *, release: str, namespace: str) -> list[Sce
 
 def _validate(data: dict[str, Any], path: Path) -> None:
     """Reject a scenario file with a wrong key, type or regular expression, naming the key."""
-    errors = sorted(jsonschema.Draft7Validator(SCENARIO_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    errors = schema_errors(_SCENARIO_VALIDATOR, SCENARIO_SCHEMA, data)
     if errors:
         raise UserError(describe_schema_error(errors[0]), str(path))
     expect = data.get("expect") or {}

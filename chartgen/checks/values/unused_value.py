@@ -38,8 +38,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
 from chartgen import helm
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderRecord
@@ -153,6 +151,8 @@ def _schema_at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
 
 def _alternative(current: Any, schema: dict[str, Any]) -> Any:
     """A different value the key's schema accepts, or _MISSING when none is found."""
+    import jsonschema  # only --deep runs need it; it costs start-up to import
+
     for candidate in _candidates(current, schema):
         if candidate != current and not list(jsonschema.Draft7Validator(schema).iter_errors(candidate)):
             return candidate

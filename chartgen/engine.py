@@ -15,12 +15,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from glob import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from chartgen import helm
 from chartgen.checks import Check, Scope
@@ -45,6 +46,8 @@ from chartgen.sourcemap import TemplateLocator
 from chartgen.store import Renderer, RenderStore, render_digest
 
 ALL = "*"  # scenario / version of findings that are not about one render
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class LintTarget:
     """Everything one run lints: a chart, its scenarios, versions and checks."""
 
     chart_dir: Path
-    scenarios: list[Scenario]
+    scenarios: Sequence[Scenario]  # generated tiers make each one on demand
     kube_versions: list[str]
     checks: list[ConfiguredCheck]
     root: Path
@@ -73,13 +76,13 @@ class LintTarget:
 
 
 @dataclass
-class _PairResult:
-    """What one (scenario, version) leaves behind after its checks."""
+class _ScenarioResult:
+    """What one scenario leaves behind once every version of it is checked."""
 
-    record: RenderRecord
-    results: list[Result]
-    skipped: list[Skipped]
-    annotations: list[Suppression]
+    records: list[RenderRecord] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    annotations: list[Suppression] = field(default_factory=list)
 
 
 def run_matrix(
@@ -98,8 +101,11 @@ def run_matrix(
             catalog_dir=target.catalog_dir,
             check_ids=frozenset(c.check.id for c in target.checks),
             sharded=target.shard[1] > 1,
+            scenarios=target.scenarios,
         )
-        return _Run(target, services, parse_cache or ParseCache(), progress).run(workers)
+        return _Run(target, services, parse_cache if parse_cache is not None else ParseCache(), progress).run(
+            workers
+        )
 
 
 class _Run:
@@ -120,28 +126,29 @@ class _Run:
         self.wants_branches = any("branches" in c.check.evidence for c in self.by_scope[Scope.MATRIX])
 
     def run(self, workers: int) -> Report:
-        index, total = self.target.shard
-        # A shard takes whole scenarios (every version of each), so values checks run once.
-        scenarios = [s for number, s in enumerate(self.target.scenarios) if number % total == index - 1]
-        pairs = [(s, v) for s in scenarios for v in self.target.kube_versions]
         results: list[Result] = []
         skipped: list[Skipped] = []
         annotations: list[Suppression] = []
-        if index == 1:
+        records: list[RenderRecord] = []
+        evaluated: list[tuple[str, str]] = []
+        if self.target.shard[0] == 1:
             for configured in self.by_scope[Scope.CHART]:
                 results += self._call(configured, self.services.chart_dir, None, ALL, ALL, skipped)
-        for scenario in scenarios:
-            for configured in self.by_scope[Scope.VALUES]:
-                results += self._call(configured, scenario, None, scenario.name, ALL, skipped)
-        records: list[RenderRecord] = []
+        mine = range(self.target.shard[0] - 1, len(self.target.scenarios), self.target.shard[1])
+        total = len(mine) * len(self.target.kube_versions)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for done, pair in enumerate(pool.map(self._evaluate, pairs), 1):
-                records.append(pair.record)
-                results += pair.results
-                skipped += pair.skipped
-                annotations += pair.annotations
+            # Scenarios stream through a bounded window: each is made, rendered, checked and
+            # dropped, so memory does not grow with the length of the matrix.
+            # A shard takes whole scenarios (every version of each), so values checks run once.
+            scenarios = (self.target.scenarios[number] for number in mine)
+            for done in _bounded_map(pool, self._evaluate_scenario, scenarios, window=4 * max(1, workers)):
+                records += done.records
+                results += done.results
+                skipped += done.skipped
+                annotations += done.annotations
+                evaluated += [(record.scenario, record.kube_version) for record in done.records]
                 if self.progress:
-                    self.progress(done, len(pairs))
+                    self.progress(len(evaluated), total)
         for configured in self.by_scope[Scope.MATRIX]:
             results += self._call(configured, records, None, ALL, ALL, skipped)
         record = RunRecord(tuple(records), tuple(skipped), self.services.sharded)
@@ -155,7 +162,7 @@ class _Run:
         for configured in self.by_scope[Scope.SUPPRESSIONS]:
             results += self._call(configured, done_record, None, ALL, ALL, skipped)
         results.sort(key=_result_order)
-        return self._report(results, records, len(skipped), suppression.count, pairs)
+        return self._report(results, records, len(skipped), suppression.count, evaluated)
 
     def _report(
         self,
@@ -163,10 +170,10 @@ class _Run:
         records: list[RenderRecord],
         skipped: int,
         suppressed: int,
-        pairs: list[tuple[Scenario, str]],
+        evaluated: list[tuple[str, str]],
     ) -> Report:
         summary = Summary(
-            scenarios=len({scenario.name for scenario, _ in pairs}),
+            scenarios=len({scenario for scenario, _ in evaluated}),
             renders=len(records),
             documents=sum(record.documents for record in records),
             checks=len(self.target.checks),
@@ -179,12 +186,19 @@ class _Run:
         )
         checks = {c.check.id: c.check.info(c.level) for c in self.target.checks}
         notes = [_coverage_note(records, len(self.services.store.branches))] if self.wants_branches else []
-        return Report(summary, results, checks, [(s.name, v) for s, v in pairs], notes)
+        return Report(summary, results, checks, evaluated, notes)
 
-    def _evaluate(self, pair: tuple[Scenario, str]) -> _PairResult:
-        """Render one pair, run its checks, and keep only results and a compact record."""
-        scenario, version = pair
-        skipped: list[Skipped] = []
+    def _evaluate_scenario(self, scenario: Scenario) -> _ScenarioResult:
+        """The scenario's values checks, then each of its versions rendered and checked."""
+        done = _ScenarioResult()
+        for configured in self.by_scope[Scope.VALUES]:
+            done.results += self._call(configured, scenario, None, scenario.name, ALL, done.skipped)
+        for version in self.target.kube_versions:
+            self._evaluate(scenario, version, done)
+        return done
+
+    def _evaluate(self, scenario: Scenario, version: str, done: _ScenarioResult) -> None:
+        """Render one pair and run its checks; only results and a compact record outlive it."""
         try:
             rendered = self.services.store.render(scenario, version)
         except helm.RenderFailure as failure:
@@ -192,23 +206,29 @@ class _Run:
         else:
             manifests, failures = self._parse(rendered)
             outcome = RenderOutcome(scenario, version, rendered, tuple(manifests), tuple(failures))
-        results: list[Result] = []
         for configured in self.by_scope[Scope.RENDER]:
-            results += self._call(configured, outcome, outcome, scenario.name, version, skipped)
+            done.results += self._call(configured, outcome, outcome, scenario.name, version, done.skipped)
         for manifest in outcome.manifests:
             kind = str(manifest.obj.get("kind", ""))
             for configured in self.by_scope[Scope.OBJECT]:
                 if configured.check.applies_to(kind):
-                    results += self._call(configured, manifest, outcome, scenario.name, version, skipped)
-        record = RenderRecord(
-            scenario,
-            version,
-            outcome.failure,
-            len(outcome.manifests),
-            render_digest(outcome.rendered),
-            self.services.store.covered_branches(scenario, version) if self.wants_branches else frozenset(),
+                    done.results += self._call(
+                        configured, manifest, outcome, scenario.name, version, done.skipped
+                    )
+        done.records.append(
+            RenderRecord(
+                scenario.name,
+                version,
+                outcome.failure,
+                len(outcome.manifests),
+                render_digest(outcome.rendered),
+                self.services.store.covered_branches(scenario, version)
+                if self.wants_branches
+                else frozenset(),
+                expects_failure=scenario.expect.fails is not None,
+            )
         )
-        return _PairResult(record, results, skipped, list(_annotations(outcome)))
+        done.annotations += _annotations(outcome)
 
     def _parse(self, rendered: dict[str, str]) -> tuple[list[Manifest], list[ParseFailure]]:
         manifests: list[Manifest] = []
@@ -317,6 +337,20 @@ def _annotations(outcome: RenderOutcome) -> Iterator[Suppression]:
             )
 
 
+def _bounded_map(
+    pool: ThreadPoolExecutor, function: Callable[[T], R], items: Iterable[T], window: int
+) -> Iterator[R]:
+    """``pool.map`` that keeps at most ``window`` items in flight (``map`` submits them all at
+    once, which would make every generated scenario up front); results come in order."""
+    pending: deque[Future[R]] = deque()
+    for item in items:
+        pending.append(pool.submit(function, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def _unscoped(suppression: Suppression) -> Suppression:
     return replace(suppression, scenario=None, kube_version=None)
 
@@ -325,7 +359,7 @@ def _coverage_note(records: list[RenderRecord], branches: int) -> str:
     covered: set[int] = set()
     for record in records:
         covered |= record.branches
-    scenarios = len({record.scenario.name for record in records})
+    scenarios = len({record.scenario for record in records})
     return (
         f"branch coverage: {len(covered)} of {branches} template branches rendered "
         f"({100.0 * len(covered) / max(1, branches):.1f}%) by {scenarios} scenarios"

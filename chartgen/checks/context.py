@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typing
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import cached_property
@@ -65,6 +65,7 @@ class Services:
     schemas: SchemaValidator
     locator: TemplateLocator
     catalog_dir: Path | None = None
+    scenarios: Sequence[Scenario] = ()  # the run's scenarios, for analyses that need one again
     check_ids: frozenset[str] = frozenset()
     sharded: bool = False  # this run is one part of a matrix: whole-matrix conclusions are not its to draw
     _derived: OrderedDict[tuple[str, Callable[..., Any]], Any] = field(
@@ -80,6 +81,10 @@ class Services:
     @property
     def api_versions(self) -> tuple[str, ...]:
         return self.store.api_versions
+
+    def scenario(self, name: str) -> Scenario:
+        """A scenario of the run by name (generated ones are made again on demand)."""
+        return next(scenario for scenario in self.scenarios if scenario.name == name)
 
     def merged_values(self, scenario: Scenario) -> dict[str, Any]:
         """The values Helm renders a scenario with (chart defaults coalesced with the scenario's);
@@ -134,14 +139,15 @@ class RenderOutcome:
 @dataclass(frozen=True)
 class RenderRecord:
     """What outlives a (scenario, version) render once its checks are done: compact evidence
-    for the matrix analyses, not the render itself."""
+    for the matrix analyses, not the render (nor the scenario: ``Services.scenario`` finds it)."""
 
-    scenario: Scenario
+    scenario: str  # the scenario's name
     kube_version: str
     failure: RenderFailure | None
     documents: int  # objects the render produced
     digest: str  # of the rendered texts: equal digests, equal output
     branches: frozenset[int] = frozenset()  # template branches reached (when coverage is measured)
+    expects_failure: bool = False  # a negative scenario: its render must fail
 
     @property
     def ok(self) -> bool:

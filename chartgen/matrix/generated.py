@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from typing import Any
+from typing import Any, overload
 
 import jsonschema_rs
 
@@ -165,13 +165,13 @@ def factor_space(
     return FactorSpace(base, factors, constraints, adjust)
 
 
-def pairwise_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
+def pairwise_tier(space: FactorSpace) -> tuple[GeneratedScenarios, str]:
     rows = pairwise(space.factors, space.constraints)
     coverage = pair_coverage(rows, space.factors, space.constraints)
     return _named(space, "pairwise", rows), coverage_note(len(rows), coverage, space)
 
 
-def exhaustive_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
+def exhaustive_tier(space: FactorSpace) -> tuple[GeneratedScenarios, str]:
     total = combination_count(space)
     if total > EXHAUSTIVE_LIMIT:
         raise UserError(
@@ -184,7 +184,7 @@ def exhaustive_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
     ), f"exhaustive: {len(rows)} valid combinations of {len(space.factors)} factors"
 
 
-def random_tier(space: FactorSpace, seed: int, count: int) -> tuple[list[Scenario], str]:
+def random_tier(space: FactorSpace, seed: int, count: int) -> tuple[GeneratedScenarios, str]:
     rng = random.Random(seed)
     rows: list[dict[str, Any]] = []
     attempts = 0
@@ -219,9 +219,60 @@ def describe_row(row: Mapping[str, Any], base: Mapping[str, Any]) -> str:
     return ", ".join(f"{path}={value!r}" for path, value in changed.items()) or "the base values"
 
 
-def _named(space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> list[Scenario]:
-    width = len(str(len(rows)))
-    return [space.scenario(f"{prefix}-{number:0{width}d}", row) for number, row in enumerate(rows, 1)]
+class GeneratedScenarios(Sequence[Scenario]):
+    """The scenarios of a generated tier, made on demand from compact rows.
+
+    A row is kept as one level index per factor, so a 4,000-scenario tier holds a few hundred
+    kilobytes instead of 4,000 copies of the values; the engine builds each scenario when it
+    renders it and drops it after.
+    """
+
+    def __init__(self, space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> None:
+        self.space = space
+        width = len(str(len(rows)))
+        self._names = [f"{prefix}-{number:0{width}d}" for number in range(1, len(rows) + 1)]
+        self._numbers = {name: index for index, name in enumerate(self._names)}
+        self._rows = [self._compact(row) for row in rows]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Scenario: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Scenario]: ...
+
+    def __getitem__(self, index: int | slice) -> Scenario | list[Scenario]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(len(self)))]
+        return self.space.scenario(self._names[index], self._expand(self._rows[index]))
+
+    def knows(self, name: str) -> bool:
+        return name in self._numbers
+
+    def row(self, name: str) -> dict[str, Any] | None:
+        """The factor levels scenario ``name`` renders with (after adjustments), to shrink it."""
+        number = self._numbers.get(name)
+        if number is None:
+            return None
+        values = self[number].values
+        return {factor.name: get_path(values, factor.name) for factor in self.space.factors}
+
+    def _compact(self, row: dict[str, Any]) -> tuple[int, ...]:
+        return tuple(_level_index(factor.levels, row[factor.name]) for factor in self.space.factors)
+
+    def _expand(self, levels: tuple[int, ...]) -> dict[str, Any]:
+        return {factor.name: factor.levels[i] for factor, i in zip(self.space.factors, levels, strict=True)}
+
+
+def _level_index(levels: tuple[Any, ...], value: Any) -> int:
+    """The index of ``value`` among ``levels`` by type and value (``1`` is not ``True``)."""
+    return next(i for i, level in enumerate(levels) if type(level) is type(value) and level == value)
+
+
+def _named(space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> GeneratedScenarios:
+    return GeneratedScenarios(space, prefix, rows)
 
 
 def _schema_factors(schema: dict[str, Any], path: str = "") -> list[tuple[str, tuple[Any, ...]]]:

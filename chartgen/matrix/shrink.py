@@ -54,18 +54,23 @@ def failure_probe(
 
 def shrunk_failures(plan: Plan, report: Report) -> list[str]:
     """For each failing random scenario, the minimal overlay that still fails, as a note."""
-    notes = []
+    notes: list[str] = []
+    generated = plan.generated
+    if generated is None:
+        return notes
     failing: dict[str, tuple[str, set[str]]] = {}
     for result in report.results:
-        if result.level == Level.ERROR.value and result.scenario in plan.rows:
+        if result.level == Level.ERROR.value and generated.knows(result.scenario):
             version, checks = failing.setdefault(result.scenario, (result.kube_version, set()))
             checks.add(result.check)
+    space = generated.space
     for name, (version, checks) in sorted(failing.items()):
-        assert plan.space is not None  # generated tiers have a factor space
-        minimal = shrink(plan.rows[name], plan.space, failure_probe(plan.target, plan.space, version, checks))
+        row = generated.row(name)
+        assert row is not None
+        minimal = shrink(row, space, failure_probe(plan.target, space, version, checks))
         overlay = yaml.safe_dump(minimal, default_flow_style=False, sort_keys=True).strip()
         notes.append(
-            f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {plan.space.base.name} "
+            f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {space.base.name} "
             f"(Kubernetes {version}):\n{overlay}"
         )
     return notes

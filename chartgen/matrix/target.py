@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -20,10 +20,9 @@ from chartgen.findings import Level
 from chartgen.helm import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from chartgen.kubeschema import SchemaValidator, UnsupportedKubeVersion, resolve_version, supported_versions
 from chartgen.matrix.generated import (
-    FactorSpace,
+    GeneratedScenarios,
     exhaustive_tier,
     factor_space,
-    get_path,
     pairwise_tier,
     random_tier,
 )
@@ -51,12 +50,11 @@ class MatrixOptions:
 @dataclass
 class Plan:
     """A run to do: the engine's input, notes for the report, and for generated tiers
-    the factor space and each scenario's row (to shrink failures)."""
+    their scenarios (whose rows shrink failures)."""
 
     target: LintTarget
     notes: list[str] = field(default_factory=list)
-    space: FactorSpace | None = None
-    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    generated: GeneratedScenarios | None = None
 
 
 def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> Plan:
@@ -81,9 +79,8 @@ def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> P
         scenarios, note = exhaustive_tier(space)
     else:
         scenarios, note = random_tier(space, options.seed, options.count)
-    rows = {s.name: {f.name: get_path(s.values, f.name) for f in space.factors} for s in scenarios}
     target.scenarios = _filter(scenarios, options.scenarios)
-    return Plan(target, [note], space, rows)
+    return Plan(target, [note], scenarios)
 
 
 def _chart_schema(chart_dir: Path) -> dict[str, Any] | None:
@@ -104,6 +101,7 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
     checks = configure_checks(lint.get("checks", {}), options.flags, config_file)
     release = lint.get("release", DEFAULT_RELEASE)
     namespace = lint.get("namespace", DEFAULT_NAMESPACE)
+    scenarios: Sequence[Scenario]
     if options.chart is not None:
         chart_dir = options.chart
         scenarios = (
@@ -216,7 +214,7 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def _filter(scenarios: list[Scenario], patterns: list[str]) -> list[Scenario]:
+def _filter(scenarios: Sequence[Scenario], patterns: list[str]) -> Sequence[Scenario]:
     if not patterns:
         return scenarios
     chosen = [s for s in scenarios if any(fnmatch(s.name, p) for p in patterns)]

@@ -43,6 +43,7 @@ from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderRecord
 from chartgen.checks.values.yaml_keys import line_of
 from chartgen.findings import Finding, Level
+from chartgen.matrix.scenarios import Scenario
 from chartgen.store import render_digest
 
 _MISSING = object()
@@ -67,22 +68,22 @@ def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]
     store = ctx.services.store
     chart = ctx.services.chart
     schema = chart.schema or {}
-    baselines = _richest(records, ctx.options.max_scenarios or len(records))
+    baselines = _richest(records, ctx.options.max_scenarios or len(records), ctx)
     if not baselines:
         return
     paths = list(_leaves(chart.values))
 
     def used(path: tuple[str, ...]) -> bool | None:
         tried = False
-        for record in baselines:
-            values = copy.deepcopy(ctx.services.merged_values(record.scenario))
+        for record, scenario in baselines:
+            values = copy.deepcopy(ctx.services.merged_values(scenario))
             current = _get(values, path)
             alternative = _alternative(current, _schema_at(schema, path))
             if alternative is _MISSING:
                 continue
             _set(values, path, alternative)
             try:
-                rendered = store.variant(record.scenario, record.kube_version, values)
+                rendered = store.variant(scenario, record.kube_version, values)
             except helm.RenderFailure as failure:
                 if failure.values:
                     continue  # the change broke the schema: no evidence either way
@@ -106,14 +107,16 @@ def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]
             )
 
 
-def _richest(records: Sequence[RenderRecord], limit: int) -> list[RenderRecord]:
+def _richest(
+    records: Sequence[RenderRecord], limit: int, ctx: CheckContext
+) -> list[tuple[RenderRecord, Scenario]]:
     """The rendered (scenario, version) pairs, those with the most objects first (a value may
-    matter only at some Kubernetes versions, so every version counts)."""
+    matter only at some Kubernetes versions, so every version counts), with their scenarios."""
     ranked = sorted(
-        (r for r in records if r.ok and r.documents and r.scenario.expect.fails is None),
-        key=lambda r: (-r.documents, r.scenario.name, r.kube_version),
+        (r for r in records if r.ok and r.documents and not r.expects_failure),
+        key=lambda r: (-r.documents, r.scenario, r.kube_version),
     )
-    return ranked[:limit]
+    return [(record, ctx.services.scenario(record.scenario)) for record in ranked[:limit]]
 
 
 def _leaves(values: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -40,8 +40,8 @@ from chartgen.checks.context import (
 from chartgen.findings import Finding, Level, Report, Result, Summary
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
-from chartgen.matrix.scenarios import Scenario
 from chartgen.parsecache import ParseCache
+from chartgen.scenario import Scenario
 from chartgen.sourcemap import TemplateLocator
 from chartgen.store import Renderer, RenderStore, render_digest
 

@@ -38,7 +38,7 @@ import jsonschema_rs
 from chartgen import coverage, helm
 from chartgen.coverage import Branch
 from chartgen.errors import UserError
-from chartgen.matrix.scenarios import Scenario
+from chartgen.scenario import Scenario
 
 # How a test replaces the Helm engine: (chart, scenario, version, api versions) -> rendered texts.
 Renderer = Callable[[helm_python.Chart, Scenario, str, Sequence[str]], dict[str, str]]

@@ -30,7 +30,7 @@ SUBJECTS = {
     "values": (
         "scenario: Scenario",
         ["from collections.abc import Iterator"],
-        ["from chartgen.matrix.scenarios import Scenario"],
+        ["from chartgen.scenario import Scenario"],
     ),
     "render": ("outcome: RenderOutcome", ["from collections.abc import Iterator"], []),
     "object": (

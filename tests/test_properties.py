@@ -37,8 +37,8 @@ from chartgen.crds import load_schema_files
 from chartgen.engine import LintTarget, run_matrix
 from chartgen.findings import Level
 from chartgen.kubeschema import SchemaValidator
-from chartgen.matrix.scenarios import Scenario
 from chartgen.matrix.target import configure_checks
+from chartgen.scenario import Scenario
 from chartgen.store import RenderStore
 
 EXAMPLES = int(os.environ.get("CHARTGEN_PROPERTY_EXAMPLES", "25"))

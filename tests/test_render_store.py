@@ -11,8 +11,8 @@ from chartgen import helm
 from chartgen.engine import LintTarget, run_matrix
 from chartgen.errors import UserError
 from chartgen.manifests import parse_rendered
-from chartgen.matrix.scenarios import Scenario
 from chartgen.matrix.target import configure_checks
+from chartgen.scenario import Scenario
 from chartgen.store import RenderStore
 
 SUBCHART = ROOT / "tests" / "fixtures" / "charts" / "conditional-subchart"

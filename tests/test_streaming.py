@@ -11,10 +11,10 @@ from helpers import ROOT
 
 from chartgen.engine import LintTarget, run_matrix
 from chartgen.matrix.generated import random_tier
-from chartgen.matrix.scenarios import Scenario
 from chartgen.matrix.target import MatrixOptions, build_plan, configure_checks
 from chartgen.parsecache import ParseCache
 from chartgen.project import load_project
+from chartgen.scenario import Scenario
 
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  n: '{number}'\n"
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chartgen.helm import RenderFailure
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
-from chartgen.matrix.scenarios import Scenario
+from chartgen.scenario import Scenario
 from chartgen.sourcemap import TemplateLocator
 
 if TYPE_CHECKING:

@@ -40,8 +40,8 @@ from chartgen.matrix.combinations import (
     pairwise,
     requires,
 )
-from chartgen.matrix.scenarios import Scenario
 from chartgen.project import describe_schema_error, schema_errors
+from chartgen.scenario import Scenario
 
 EXHAUSTIVE_LIMIT = 4096  # beyond this, the exhaustive tier refuses and points at pairwise
 

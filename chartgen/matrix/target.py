@@ -26,8 +26,9 @@ from chartgen.matrix.generated import (
     pairwise_tier,
     random_tier,
 )
-from chartgen.matrix.scenarios import Scenario, load_scenarios, values_dir_scenarios
+from chartgen.matrix.scenarios import load_scenarios, values_dir_scenarios
 from chartgen.project import Project
+from chartgen.scenario import Scenario
 from chartgen.yamlfiles import load_mapping
 
 

@@ -43,7 +43,7 @@ from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderRecord
 from chartgen.checks.values.yaml_keys import line_of
 from chartgen.findings import Finding, Level
-from chartgen.matrix.scenarios import Scenario
+from chartgen.scenario import Scenario
 from chartgen.store import render_digest
 
 _MISSING = object()

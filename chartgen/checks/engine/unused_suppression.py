@@ -3,6 +3,8 @@
 Reports suppressions (object annotations `chartgen.io/ignore` or `lint.allow` entries
 in chartgen.yaml) that matched no finding in the whole run. A sharded run (`--shard`)
 sees only part of the matrix, so it does not report them; run the matrix whole to.
+It runs after the suppression stage, on what that stage did, so its own findings cannot
+be suppressed: delete the stale suppression instead.
 
 ## Why is this bad?
 A stale suppression documents a problem that no longer exists, and silently hides the

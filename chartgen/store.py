@@ -102,9 +102,11 @@ class RenderStore:
         self.api_versions = tuple(api_versions)
         self._renderer = renderer
         self._workdir = Path(tempfile.mkdtemp(prefix="chartgen-store-"))
+        self._copies: list[_ChartCopy] = []
         try:
             schema = _read_schema(chart_dir)
             self._main = _ChartCopy(chart_dir, self._workdir / "main")
+            self._copies.append(self._main)
         except BaseException:
             self.close()
             raise
@@ -122,6 +124,9 @@ class RenderStore:
         self.close()
 
     def close(self) -> None:
+        for copy in self._copies:
+            copy.handle.close()
+        self._copies.clear()
         shutil.rmtree(self._workdir, ignore_errors=True)
 
     @property
@@ -187,6 +192,7 @@ class RenderStore:
                     prepare=lambda d: branches.extend(coverage.mark_branches(d)),
                 )
                 self._coverage = (copy, branches)
+                self._copies.append(copy)
             return self._coverage
 
     def _gate(self, scenario: Scenario | None, values: dict[str, Any]) -> None:

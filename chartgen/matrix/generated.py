@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any, overload
@@ -185,17 +185,22 @@ def exhaustive_tier(space: FactorSpace) -> tuple[GeneratedScenarios, str]:
 
 
 def random_tier(space: FactorSpace, seed: int, count: int) -> tuple[GeneratedScenarios, str]:
+    scenarios = GeneratedScenarios(space, f"random-{seed}", _random_rows(space, seed, count))
+    if not scenarios:
+        raise UserError("the random tier found no combination that satisfies lint.generated.constraints")
+    return scenarios, f"random: {len(scenarios)} combinations from seed {seed}"
+
+
+def _random_rows(space: FactorSpace, seed: int, count: int) -> Iterator[dict[str, Any]]:
+    """Up to ``count`` rows that satisfy the constraints, drawn from ``seed`` one at a time."""
     rng = random.Random(seed)
-    rows: list[dict[str, Any]] = []
-    attempts = 0
-    while len(rows) < count and attempts < count * 50:
+    found = attempts = 0
+    while found < count and attempts < count * 50:
         attempts += 1
         row = {factor.name: rng.choice(factor.levels) for factor in space.factors}
         if all(rule(row) for rule in space.constraints):
-            rows.append(row)
-    if not rows:
-        raise UserError("the random tier found no combination that satisfies lint.generated.constraints")
-    return _named(space, f"random-{seed}", rows), f"random: {len(rows)} combinations from seed {seed}"
+            found += 1
+            yield row
 
 
 def combination_count(space: FactorSpace) -> int:
@@ -227,12 +232,12 @@ class GeneratedScenarios(Sequence[Scenario]):
     renders it and drops it after.
     """
 
-    def __init__(self, space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, space: FactorSpace, prefix: str, rows: Iterable[dict[str, Any]]) -> None:
         self.space = space
-        width = len(str(len(rows)))
-        self._names = [f"{prefix}-{number:0{width}d}" for number in range(1, len(rows) + 1)]
+        self._rows = [self._compact(row) for row in rows]  # compacted as they come
+        width = len(str(len(self._rows)))
+        self._names = [f"{prefix}-{number:0{width}d}" for number in range(1, len(self._rows) + 1)]
         self._numbers = {name: index for index, name in enumerate(self._names)}
-        self._rows = [self._compact(row) for row in rows]
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import helm_python
-import jsonschema_rs
 from helm_python import _native
 
 from chartgen.errors import UserError
@@ -63,46 +60,6 @@ def load_chart(path: Path) -> helm_python.Chart:
         return helm_python.Chart.load(path)
     except helm_python.HelmError as exc:
         raise UserError(f"cannot load chart: {exc}", str(path)) from None
-
-
-def load_render_chart(path: Path) -> helm_python.Chart:
-    """The chart without its values.schema.json, for rendering many times.
-
-    Helm validates values against the schema on every render, which is about half of a
-    render's cost; the engine checks each scenario's values once with a compiled
-    validator (ValuesGate) instead.
-    """
-    if not (path / "values.schema.json").is_file():
-        return load_chart(path)
-    with tempfile.TemporaryDirectory(prefix="chartgen-render-") as workdir:
-        copy = Path(workdir) / path.name
-        shutil.copytree(path, copy, ignore=shutil.ignore_patterns("values.schema.json"))
-        return load_chart(copy)  # Helm reads every file at load time; the copy can go
-
-
-class ValuesGate:
-    """values.schema.json compiled once: the check Helm makes before rendering, reported the way
-    Helm reports it (the values path and what is wrong)."""
-
-    def __init__(self, chart: helm_python.Chart) -> None:
-        schema = chart.schema
-        self._chart = chart
-        self._validator = jsonschema_rs.validator_for(schema) if schema else None
-
-    def check(self, values: dict[str, Any]) -> RenderFailure | None:
-        """None when the values (merged over the chart's defaults) satisfy the schema."""
-        if self._validator is None:
-            return None
-        merged = merge_values(self._chart, values)
-        problems = sorted(
-            f"at '/{'/'.join(str(part) for part in error.instance_path)}': {error.message}"
-            for error in self._validator.iter_errors(merged)
-        )
-        if not problems:
-            return None
-        return RenderFailure(
-            "values don't meet the chart's values.schema.json:\n- " + "\n- ".join(problems), values=True
-        )
 
 
 def merge_values(chart: helm_python.Chart, values: dict[str, Any]) -> dict[str, Any]:

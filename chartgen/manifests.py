@@ -84,7 +84,9 @@ def _document_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     while (dashes := _next_separator(text, start)) != -1:
         spans.append((start, dashes))
-        start = _WHITESPACE.match(text, dashes + 3).end()
+        blank = _WHITESPACE.match(text, dashes + 3)
+        assert blank is not None  # the pattern accepts the empty string
+        start = blank.end()
     spans.append((start, len(text)))
     return spans
 

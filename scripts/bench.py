@@ -14,7 +14,9 @@ Whole processes, each the median of several runs with the peak RSS of the larges
       ``kubernetes-validate --strict -k VERSION`` per configured Kubernetes version;
   (c) ``checkov`` over the same rendered manifests, when it is on PATH.
 In process: the stages of one (scenario, version) (render, parse, strict schema
-validation, each check family), and the random tier's evaluation rate.
+validation, each check family), the parse cache's hit rate, and the random tier's
+evaluation rate; then the random tier at growing sizes (``--scaling``): peak memory and
+time per evaluation, which must stay flat and linear.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RANDOM_COUNT = 100
+SCALING_SEED = 3
 STAGE_SCENARIO = "defaults"
 
 # One Helm render in a fresh process, written the way `helm template` prints it.
@@ -84,6 +87,14 @@ class Measurement:
         return max(sample.peak_mib for sample in self.samples)
 
 
+@dataclass(frozen=True)
+class ScalingRow:
+    count: int
+    wall: float
+    peak_mib: float
+    per_evaluation_ms: float
+
+
 @dataclass
 class Stages:
     """Where the time of one (scenario, version) goes, in median milliseconds."""
@@ -117,14 +128,26 @@ def main() -> int:
         "(default 3, which keeps the default under 3 minutes on 2 cores; 1 with --quick)",
     )
     parser.add_argument("--quick", action="store_true", help="one run each and fewer in-process repetitions")
+    parser.add_argument(
+        "--scaling",
+        help="comma-separated random-tier sizes whose peak memory and time per evaluation are measured "
+        "(default 250,1000,4000, about 4 minutes on 2 cores; 250,1000 with --quick; '' skips)",
+    )
     args = parser.parse_args()
     runs = args.runs if args.runs is not None else (1 if args.quick else 5)
     slow_runs = args.slow_runs if args.slow_runs is not None else (1 if args.quick else 3)
     if min(runs, slow_runs) < 1:
         parser.error("--runs and --slow-runs must be at least 1")
     repetitions = 10 if args.quick else 50
+    scaling_text = (
+        args.scaling if args.scaling is not None else ("250,1000" if args.quick else "250,1000,4000")
+    )
     try:
-        Bench(runs, slow_runs, repetitions).run()
+        scaling = [int(part) for part in scaling_text.split(",") if part.strip()]
+    except ValueError:
+        parser.error(f"--scaling takes sizes like 250,1000,4000; got {scaling_text!r}")
+    try:
+        Bench(runs, slow_runs, repetitions, scaling).run()
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
@@ -138,7 +161,7 @@ class BenchError(Exception):
 class Bench:
     """One benchmark run: the project's lint target, loaded once, and the measurements over it."""
 
-    def __init__(self, runs: int, slow_runs: int, repetitions: int) -> None:
+    def __init__(self, runs: int, slow_runs: int, repetitions: int, scaling: list[int]) -> None:
         sys.path.insert(0, str(ROOT))
         from chartgen.errors import UserError
         from chartgen.matrix.target import MatrixOptions, build_plan
@@ -147,6 +170,7 @@ class Bench:
         self.runs = runs
         self.slow_runs = slow_runs
         self.repetitions = repetitions
+        self.scaling_counts = scaling
         try:
             self.target = build_plan(load_project(ROOT), MatrixOptions(), ROOT).target
         except UserError as exc:
@@ -175,8 +199,11 @@ class Bench:
             whole.append(self.checkov_run(workdir / "rendered"))
         print_whole(whole)
         stages = self.stages()
+        self.parse_cache_figures()
         random_rate = self.random_tier()
+        scaling = self.scaling()
         print_targets(whole, stages, random_rate, self.pipeline_processes)
+        print_scaling_targets(scaling)
 
     # --- whole processes --------------------------------------------------------------
 
@@ -284,22 +311,67 @@ class Bench:
         )
         return rate
 
+    def scaling(self) -> list[ScalingRow]:
+        """Peak memory and time per evaluation of the random tier at each size (one Kubernetes
+        version, the same seed): memory must stay flat and time linear as the matrix grows."""
+        if not self.scaling_counts:
+            return []
+        version = self.target.kube_versions[-1]
+
+        def random_run(count: int) -> Sample:
+            command = [sys.executable, "-m", "chartgen", "lint", "matrix", "--tier", "random"]
+            command += ["--seed", str(SCALING_SEED), "--count", str(count), "--k8s-version", version]
+            sample = run_process([*command, "--format", "text"], self.env)
+            if sample.exit_code not in (0, 1):
+                raise BenchError(f"the random tier with --count {count} exited {sample.exit_code}")
+            return sample
+
+        start_up = random_run(1).wall  # start-up and one evaluation, taken off each run below
+        print(f"\nrandom tier scaling (seed {SCALING_SEED}, Kubernetes {version}; start-up {start_up:.2f} s)")
+        print(f"  {'scenarios':>9}{'wall s':>9}{'peak MiB':>10}{'ms per evaluation':>19}")
+        rows = []
+        for count in self.scaling_counts:
+            sample = random_run(count)
+            per_evaluation = max(0.0, sample.wall - start_up) / max(1, count - 1) * 1000
+            rows.append(ScalingRow(count, sample.wall, sample.peak_mib, per_evaluation))
+            print(f"  {count:>9}{sample.wall:>9.2f}{sample.peak_mib:>10.0f}{per_evaluation:>19.2f}")
+        return rows
+
+    def parse_cache_figures(self) -> None:
+        """Hits of the bounded parse cache on the named tier, in process."""
+        from chartgen.engine import run_matrix
+        from chartgen.parsecache import ParseCache
+
+        cache = ParseCache()
+        run_matrix(self.target, parse_cache=cache)
+        print(
+            f"\nparse cache, named tier: {cache.hits} hits, {cache.misses} misses "
+            f"({100 * cache.hit_rate:.0f}% hit rate), {len(cache)} texts kept within {cache.budget:,} characters"
+        )
+
     # --- one (scenario, version) in process ---------------------------------------------
 
     def stages(self) -> Stages:
         """Median milliseconds of each stage of one (scenario, version), checks by family."""
-        from chartgen import helm
+        from chartgen.store import RenderStore
+
+        target = self.target
+        scenario = next((s for s in target.scenarios if s.name == STAGE_SCENARIO), self.rendering[0])
+        version = target.kube_versions[-1]
+        store = RenderStore(target.chart_dir, target.api_versions)
+        try:
+            return self._stages(store, scenario, version)
+        finally:
+            store.close()
+
+    def _stages(self, store: Any, scenario: Any, version: str) -> Stages:
         from chartgen.checks.context import RenderOutcome, Services
-        from chartgen.engine import helm_render
         from chartgen.kubeschema import SchemaNotFound
         from chartgen.manifests import parse_rendered
         from chartgen.sourcemap import TemplateLocator
 
         target = self.target
-        scenario = next((s for s in target.scenarios if s.name == STAGE_SCENARIO), self.rendering[0])
-        version = target.kube_versions[-1]
-        chart = helm.load_chart(target.chart_dir)
-        rendered = helm_render(chart, scenario, version, target.api_versions)
+        rendered = store.render(scenario, version)
         manifests, failures = parse_rendered(rendered)
 
         def validate_all() -> None:
@@ -311,13 +383,13 @@ class Bench:
         stages = Stages(
             f"{scenario.name} @ {version}",
             len(manifests),
-            render=self.median_ms(lambda: helm_render(chart, scenario, version, target.api_versions)),
+            render=self.median_ms(lambda: store.render(scenario, version)),
             parse=self.median_ms(lambda: parse_rendered(rendered)),
             validation=self.median_ms(validate_all),
         )
         services = Services(
             chart_dir=target.chart_dir,
-            chart=chart,
+            store=store,
             schemas=target.schemas,
             locator=TemplateLocator(target.chart_dir, target.root),
             catalog_dir=target.catalog_dir,
@@ -333,8 +405,12 @@ class Bench:
         from chartgen.checks import Scope
         from chartgen.checks.context import CheckContext, Skip
 
+        PAIR_SCOPES = (Scope.CHART, Scope.VALUES, Scope.RENDER, Scope.OBJECT)
+
         for configured in self.target.checks:
             check = configured.check
+            if check.scope not in PAIR_SCOPES:
+                continue  # matrix analyses and run invariants work on the whole run, not on one pair
             # Only render- and object-scope checks see the outcome; object checks run once per matching object.
             context = CheckContext(
                 services, configured.options, outcome if check.scope in (Scope.RENDER, Scope.OBJECT) else None
@@ -347,7 +423,6 @@ class Bench:
                         Scope.CHART: self.target.chart_dir,
                         Scope.VALUES: outcome.scenario,
                         Scope.RENDER: outcome,
-                        Scope.MATRIX: [outcome],
                     }[check.scope]
                 ]
 
@@ -465,6 +540,32 @@ def print_targets(
     ]
     print("\ntargets (issue 6)")
     for name, measured, wanted, met in rows:
+        print(f"  {name:<50}{measured:>12}   target {wanted:<11}{'met' if met else 'MISSED'}")
+
+
+def print_scaling_targets(rows: list[ScalingRow]) -> None:
+    if len(rows) < 2:
+        return
+    first, last = rows[0], rows[-1]
+    memory_ratio = last.peak_mib / first.peak_mib
+    time_ratio = last.per_evaluation_ms / first.per_evaluation_ms if first.per_evaluation_ms else float("inf")
+    targets = [
+        (
+            f"peak at N={last.count} / peak at N={first.count}",
+            f"{memory_ratio:.2f}x",
+            "<= 1.2x",
+            memory_ratio <= 1.2,
+        ),
+        (f"peak at N={last.count}", f"{last.peak_mib:.0f} MiB", "<= 200 MiB", last.peak_mib <= 200),
+        (
+            f"time per evaluation N={last.count} / N={first.count}",
+            f"{time_ratio:.2f}x",
+            "<= 1.1x",
+            time_ratio <= 1.1,
+        ),
+    ]
+    print("\ntargets (issue 16)")
+    for name, measured, wanted, met in targets:
         print(f"  {name:<50}{measured:>12}   target {wanted:<11}{'met' if met else 'MISSED'}")
 
 

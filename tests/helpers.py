@@ -13,7 +13,7 @@ import yaml
 
 from chartgen import helm
 from chartgen.manifests import Manifest, parse_rendered
-from chartgen.values.schema import deep_merge
+from chartgen.merge import deep_merge
 
 ROOT = Path(__file__).resolve().parents[1]
 CHART_DIR = ROOT / "deploy" / "helm" / "certctl"

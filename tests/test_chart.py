@@ -149,12 +149,6 @@ def test_rendered_manifests_snapshot(example: str, snapshot) -> None:
     snapshot.assert_match(text, example)
 
 
-def test_generated_chart_snapshot(snapshot) -> None:
-    files = build(load_project(ROOT))[CHART_DIR]
-    snapshot.snapshot_dir = ROOT / "tests" / "snapshots" / "chart"
-    snapshot.assert_match_dir({name.replace("/", "__"): text for name, text in files.items()}, "certctl")
-
-
 def test_server_restarts_when_its_config_or_secrets_change() -> None:
     from helpers import find
 

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import ROOT, copy_project
 from typer.testing import CliRunner
 
@@ -299,3 +300,28 @@ def test_custom_resources_are_checked_against_chart_crds_and_named_schemas(tmp_p
     bad.write_text("kind: Nonsense\n")
     result = lint("--chart", str(chart), "--crd-schema", str(bad))
     assert result.exit_code == 2 and "neither a CustomResourceDefinition" in result.output
+
+
+def test_an_allow_entry_suppresses_a_matrix_analysis_finding_and_counts_as_used(project: Path) -> None:
+    """Suppressions apply last, to the results of every stage: with its `explained` option
+    removed, branch-not-covered reports the lookup branch, and an allow entry takes it."""
+    config_path = project / "chartgen.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    del config["lint"]["checks"]["branch-not-covered"]
+    config["lint"]["allow"] = [
+        {
+            "check": "branch-not-covered",
+            "reason": "the password-change gate reads the live Secret with lookup",
+        }
+    ]
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    _code, report = json_report("--project", str(project), "--coverage", "--k8s-version", "1.29")
+    checks = {f["check"] for f in report["findings"]}
+    assert "branch-not-covered" not in checks and "unused-suppression" not in checks, report["findings"]
+    assert report["summary"]["suppressed"] >= 1
+
+    config["lint"]["allow"] = []
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    _code, report = json_report("--project", str(project), "--coverage", "--k8s-version", "1.29")
+    uncovered = [f for f in report["findings"] if f["check"] == "branch-not-covered"]
+    assert "postgres-secret.yaml" in {Path(f["template"]).name for f in uncovered}, uncovered

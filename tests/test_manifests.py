@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
 from chartgen.manifests import (
     Manifest,
@@ -33,12 +32,11 @@ def test_split_accepts_separator_followed_by_comment() -> None:
     ]
 
 
-def test_yaml_stream_parsing_would_merge_those_documents() -> None:
-    # Why the split is Helm's and not the YAML grammar's: PyYAML reads "---#" as a key.
-    assert list(yaml.safe_load_all(CERT_MANAGER_STYLE)) != [
-        {"apiVersion": "v1", "kind": "ServiceAccount"},
-        {"apiVersion": "v1", "kind": "ConfigMap"},
-    ]
+def test_documents_after_a_separator_with_a_comment_are_two_objects() -> None:
+    # The YAML stream grammar reads "---#" as part of a key; Helm's split (ours) does not.
+    manifests, failures = parse_rendered({"certctl/templates/a.yaml": CERT_MANAGER_STYLE})
+    assert not failures
+    assert [(m.obj["kind"], m.line) for m in manifests] == [("ServiceAccount", 1), ("ConfigMap", 4)]
 
 
 # Helm's own separator (pkg/releaseutil/manifest.go), with Go's ASCII-only \s.

@@ -17,7 +17,9 @@ their content is the operator's, checked by Kubernetes' own schema, not the char
 
 from __future__ import annotations
 
+import atexit
 import copy
+import functools
 import json
 import os
 import re
@@ -35,8 +37,9 @@ from chartgen.crds import load_schema_files
 from chartgen.engine import LintTarget, run_matrix
 from chartgen.findings import Level
 from chartgen.kubeschema import SchemaValidator
-from chartgen.matrix.scenarios import Scenario
 from chartgen.matrix.target import configure_checks
+from chartgen.scenario import Scenario
+from chartgen.store import RenderStore
 
 EXAMPLES = int(os.environ.get("CHARTGEN_PROPERTY_EXAMPLES", "25"))
 SCHEMA = json.loads((CHART_DIR / "values.schema.json").read_text())
@@ -102,6 +105,17 @@ def declared_gates() -> list[re.Pattern[str]]:
 
 
 GATES = declared_gates()
+
+
+@functools.cache
+def values_gate() -> RenderStore:
+    """The engine's values check (values.schema.json compiled once); the store's copy of the
+    chart lives until the test process ends."""
+    store = RenderStore(CHART_DIR)
+    atexit.register(store.close)
+    return store
+
+
 VALIDATOR = SchemaValidator()
 load_schema_files(VALIDATOR, [ROOT / "schemas" / "crds"])
 
@@ -204,7 +218,7 @@ def test_values_that_break_the_schema_are_rejected_before_any_template_runs(
     case: tuple[str, dict[str, Any]],
 ) -> None:
     kind, values = case
-    failure = helm.ValuesGate(chart()).check(values)
+    failure = values_gate().values_failure(values)
     assert failure is not None and failure.values, (kind, values)
     with pytest.raises(helm.RenderFailure) as rejected:
         helm.render(chart(), values)  # Helm's own check, with the schema in the chart

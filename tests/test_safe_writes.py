@@ -198,6 +198,7 @@ def spread(strategy: str, span: float, runs: int) -> list[tuple[str, float]]:
     return [(strategy, span * i / max(runs - 1, 1)) for i in range(runs)]
 
 
+@pytest.mark.slow
 def test_a_killed_render_leaves_old_or_new_never_mixed(kill_setup: KillSetup) -> None:
     setup = kill_setup
     total, appeared, window = calibrate(setup)

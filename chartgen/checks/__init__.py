@@ -2,7 +2,7 @@
 
 One module per check under ``chartgen/checks/<family>/``. The module docstring is the
 check's documentation (sections: What it does, Why is this bad?, Example, Use instead,
-References); the ``@check`` decorator on its ``run`` function carries the metadata.
+Options when it has any, References); the ``@check`` decorator on its ``run`` function carries the metadata.
 The engine stamps check id, code, level, scenario, version and location onto each
 finding, so a check only says what is wrong and where inside the object.
 """
@@ -13,11 +13,12 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+from chartgen.checks.options import NoOptions
 from chartgen.findings import CheckInfo, Finding, Level
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
@@ -32,7 +33,9 @@ class Scope(str, Enum):
     VALUES = "values"  # one scenario's merged values
     RENDER = "render"  # one (scenario, version) render outcome
     OBJECT = "object"  # one rendered object, with read-only access to its siblings
-    MATRIX = "matrix"  # every render of the run at once
+    MATRIX = "matrix"  # the records of every render of the run (a matrix analysis)
+    RUN = "run"  # the run's own record: renders and skipped evaluations (an engine invariant)
+    SUPPRESSIONS = "suppressions"  # what the suppression stage did (an engine invariant)
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,9 @@ class Check:
     kinds: tuple[str, ...] = ()  # OBJECT scope: the kinds it looks at; empty means all
     module: str = ""
     doc: str = ""
-    options: dict[str, Any] = field(default_factory=dict)  # typed parameters and their defaults
+    options: type[Any] = NoOptions  # a frozen dataclass: the typed options and their defaults
     flag: str | None = None  # runs only when `lint matrix` gets this flag ("deep", "coverage")
+    evidence: frozenset[str] = frozenset()  # MATRIX scope: what each render must leave ("branches")
 
     @property
     def family(self) -> str:
@@ -63,6 +67,13 @@ class Check:
             description=self.description,
             remediation=self.remediation,
         )
+
+    @property
+    def doc_sections(self) -> tuple[str, ...]:
+        """The docstring's sections in order; a check with options documents them before References."""
+        if not fields(self.options):
+            return DOC_SECTIONS
+        return (*DOC_SECTIONS[:-1], "Options", DOC_SECTIONS[-1])
 
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
@@ -80,8 +91,9 @@ def check(
     remediation: str,
     level: Level = Level.ERROR,
     kinds: tuple[str, ...] = (),
-    options: dict[str, Any] | None = None,
+    options: type[Any] = NoOptions,
     flag: str | None = None,
+    evidence: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Declare the decorated function as a check. Metadata is validated by the meta-tests."""
 
@@ -99,8 +111,9 @@ def check(
                 kinds=kinds,
                 module=function.__module__,
                 doc=(module.__doc__ or "").strip(),
-                options=dict(options or {}),
+                options=options,
                 flag=flag,
+                evidence=evidence,
             )
         )
         return function

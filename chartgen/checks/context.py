@@ -1,20 +1,26 @@
-"""What checks receive: the render outcome, shared services, and their options."""
+"""What checks receive: their subject (an object, a render outcome, the run's render records
+or its own record), shared read-only services, and their typed options."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import typing
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from chartgen.helm import RenderFailure, merge_values
+from chartgen.helm import RenderFailure
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
-from chartgen.matrix.scenarios import Scenario
+from chartgen.scenario import Scenario
 from chartgen.sourcemap import TemplateLocator
+
+if TYPE_CHECKING:
+    from chartgen.store import ChartFacts, RenderStore
 
 IGNORE_ANNOTATION = "chartgen.io/ignore"
 
@@ -33,54 +39,73 @@ class Suppression:
     kind: str | None = None
     name: str | None = None
     scenario: str | None = None  # fnmatch pattern
+    kube_version: str | None = None  # an annotation holds only in the render that carries it
 
-    def covers(self, check: str, kind: str, name: str, scenario: str) -> bool:
+    def covers(self, check: str, kind: str, name: str, scenario: str, kube_version: str) -> bool:
         return (
             self.check == check
             and self.kind in (None, kind)
             and self.name in (None, name)
             and (self.scenario is None or fnmatch(scenario, self.scenario))
+            and self.kube_version in (None, kube_version)
         )
 
 
-@dataclass
-class Ledger:
-    """What the run noticed about itself: skipped evaluations and used suppressions."""
-
-    skipped: list[tuple[str, str, str, str]] = field(
-        default_factory=list
-    )  # (check, scenario, version, reason)
-    suppressions: list[Suppression] = field(default_factory=list)
-    used: set[Suppression] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)  # figures a check wants in the report (e.g. coverage)
-    lock: Lock = field(default_factory=Lock)
+# Derived facts kept at once: the checks of one render ask for its scenario's many times.
+_DERIVED_KEPT = 32
+T = TypeVar("T")
 
 
 @dataclass
 class Services:
-    """Read-only things built once per run and shared by every check (plus the run's ledger)."""
+    """Read-only things built once per run and shared by every check."""
 
     chart_dir: Path
-    chart: Any  # helm_python.Chart
+    store: RenderStore
     schemas: SchemaValidator
     locator: TemplateLocator
     catalog_dir: Path | None = None
-    ledger: Ledger = field(default_factory=Ledger)
+    scenarios: Sequence[Scenario] = ()  # the run's scenarios, for analyses that need one again
     check_ids: frozenset[str] = frozenset()
     sharded: bool = False  # this run is one part of a matrix: whole-matrix conclusions are not its to draw
-    # Renders a scenario at a version the way the run does (for checks that need more renders).
-    render: Callable[[Scenario, str], dict[str, str]] | None = None
-    api_versions: tuple[str, ...] = ()
-    _merged: dict[int, tuple[Scenario, dict[str, Any]]] = field(default_factory=dict, repr=False)
+    _derived: OrderedDict[tuple[str, Callable[..., Any]], Any] = field(
+        default_factory=OrderedDict, repr=False
+    )
+    _lock: Lock = field(default_factory=Lock, repr=False)
+
+    @property
+    def chart(self) -> ChartFacts:
+        """The chart's name, default values and values schema."""
+        return self.store.chart
+
+    @property
+    def api_versions(self) -> tuple[str, ...]:
+        return self.store.api_versions
+
+    def scenario(self, name: str) -> Scenario:
+        """A scenario of the run by name (generated ones are made again on demand)."""
+        return next(scenario for scenario in self.scenarios if scenario.name == name)
 
     def merged_values(self, scenario: Scenario) -> dict[str, Any]:
-        """The values Helm renders a scenario with (chart defaults coalesced with the scenario's),
-        computed once per scenario; the entry keeps the scenario alive so its id stays unique."""
-        entry = self._merged.get(id(scenario))
-        if entry is None or entry[0] is not scenario:
-            entry = (scenario, merge_values(self.chart, scenario.values))
-            self._merged[id(scenario)] = entry
-        return entry[1]
+        """The values Helm renders a scenario with (chart defaults coalesced with the scenario's);
+        shared between callers, so never modify it."""
+        return self.store.merged_values(scenario)
+
+    def derived(self, scenario: Scenario, compute: Callable[[dict[str, Any]], T]) -> T:
+        """``compute(merged values)``, once per scenario while its renders are checked: for facts
+        every object of a render asks for. ``compute`` is a module-level function (it is part
+        of the key); the result is shared, so never modify it."""
+        key = (scenario.key, compute)
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return typing.cast(T, self._derived[key])
+        value = compute(self.merged_values(scenario))
+        with self._lock:
+            self._derived[key] = value
+            if len(self._derived) > _DERIVED_KEPT:
+                self._derived.popitem(last=False)
+        return value
 
     @cached_property
     def env_catalog(self) -> Any:
@@ -112,11 +137,57 @@ class RenderOutcome:
 
 
 @dataclass(frozen=True)
+class RenderRecord:
+    """What outlives a (scenario, version) render once its checks are done: compact evidence
+    for the matrix analyses, not the render (nor the scenario: ``Services.scenario`` finds it)."""
+
+    scenario: str  # the scenario's name
+    kube_version: str
+    failure: RenderFailure | None
+    documents: int  # objects the render produced
+    digest: str  # of the rendered texts: equal digests, equal output
+    branches: frozenset[int] = frozenset()  # template branches reached (when coverage is measured)
+    expects_failure: bool = False  # a negative scenario: its render must fail
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An evaluation a check could not perform (fail closed: reported by check-skipped)."""
+
+    check: str
+    scenario: str
+    kube_version: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """The run's own record, read by the engine invariants (check-skipped, nothing-checked)."""
+
+    renders: tuple[RenderRecord, ...]
+    skipped: tuple[Skipped, ...]
+    sharded: bool
+
+
+@dataclass(frozen=True)
+class SuppressionRecord:
+    """What the suppression stage did, read by unused-suppression."""
+
+    declared: tuple[Suppression, ...]
+    used: frozenset[Suppression]
+    sharded: bool
+
+
+@dataclass(frozen=True)
 class CheckContext:
     """Handed to every check call, next to its subject."""
 
     services: Services
-    options: Mapping[str, Any]
+    options: Any  # the check's options dataclass (see chartgen.checks.options)
     outcome: RenderOutcome | None = None
 
     @property

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from typing import Any
 
 from chartgen.checks import Check, all_checks
+from chartgen.checks.options import defaults
 
 HEADER = """# Checks
 
@@ -55,7 +58,7 @@ def as_json() -> str:
             "level": c.level.value,
             "scope": c.scope.value,
             "kinds": list(c.kinds),
-            "options": c.options,
+            "options": _plain(defaults(c.options)),
             "description": c.description,
             "remediation": c.remediation,
         }
@@ -90,8 +93,16 @@ def _kinds(check: Check) -> str:
 
 
 def _options(check: Check) -> str:
-    return (
-        ", options " + ", ".join(f"`{k}` (default {v!r})" for k, v in check.options.items())
-        if check.options
-        else ""
-    )
+    names = defaults(check.options)
+    return ", options " + ", ".join(f"`{name}`" for name in names) if names else ""
+
+
+def _plain(value: Any) -> Any:
+    """Option defaults as JSON: dataclasses as objects, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value

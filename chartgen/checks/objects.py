@@ -276,7 +276,7 @@ def _references(
             continue
         ref_path = f"{path}.{field_name}"
         if "key" in ref:  # an env var reads one key
-            keys = ((str(ref["key"]), f"{ref_path}.key"),)
+            keys: tuple[tuple[str, str], ...] = ((str(ref["key"]), f"{ref_path}.key"),)
         else:  # a volume reads the keys its items name (all keys when none)
             items = [item for item in ref.get("items") or [] if isinstance(item, dict)]
             keys = tuple(
@@ -308,11 +308,18 @@ def external_names(values: Any, extra: Iterable[str] = ()) -> set[str]:
     return names
 
 
+@dataclass(frozen=True)
+class ExternalOptions:
+    """Options of the checks that use ``declared_external``."""
+
+    external: tuple[str, ...] = ()  # names of objects that exist outside the chart
+
+
 def declared_external(ctx: CheckContext) -> set[str]:
     """``external_names`` of the values Helm renders with (the chart's defaults coalesced with the
     scenario's values), plus the check's ``external`` option."""
-    values = ctx.services.merged_values(ctx.outcome.scenario)
-    return external_names(values, ctx.options.get("external") or [])
+    assert ctx.outcome is not None, "object checks always see their render"
+    return ctx.services.derived(ctx.outcome.scenario, external_names) | set(ctx.options.external)
 
 
 def _collect_external(node: Any, key: str, names: set[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -76,6 +77,7 @@ def matrix_command(
 ) -> None:
     """Render every scenario for every Kubernetes version and run every check."""
     from chartgen.engine import run_matrix
+    from chartgen.matrix.shrink import shrunk_failures
     from chartgen.matrix.target import MatrixOptions, build_plan
     from chartgen.project import find_project
     from chartgen.report import render_report, resolve_format
@@ -98,7 +100,6 @@ def matrix_command(
         flags=frozenset(name for name, on in (("deep", deep), ("coverage", coverage)) if on),
     )
     plan = build_plan(project, options, project.root if project else Path.cwd())
-    check_chart_parses(plan.target)
     report = run_matrix(
         plan.target, progress=_progress_printer(len(plan.target.scenarios) * len(plan.target.kube_versions))
     )
@@ -109,46 +110,7 @@ def matrix_command(
     raise typer.Exit(report.exit_code(strict))
 
 
-def check_chart_parses(target) -> None:
-    """A chart that cannot render whatever the values is bad input (exit 2), not a finding:
-    its values.schema.json must be JSON and its templates must parse as Go templates.
-
-    Helm parses every template before running any, so one render with the chart's own
-    defaults shows a parse error; other failures (gates, schema) are left to the checks.
-    """
-    import json
-
-    from chartgen import helm
-
-    schema = target.chart_dir / "values.schema.json"
-    if schema.is_file():
-        try:
-            json.loads(schema.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise UserError("the chart's values schema is not UTF-8 text", str(schema)) from None
-        except json.JSONDecodeError as exc:
-            raise UserError(
-                f"the chart's values schema is not valid JSON: {exc.msg}",
-                f"{schema}:{exc.lineno}:{exc.colno}",
-            ) from None
-    chart = helm.load_chart(target.chart_dir)
-    try:
-        helm.render(
-            chart,
-            {},
-            kube_version=target.kube_versions[0] if target.kube_versions else None,
-            api_versions=target.api_versions,
-        )
-    except helm.RenderFailure as failure:
-        if failure.message.startswith("parse error") and failure.template:
-            relative = failure.template.split("/", 1)[-1]  # Helm names it <chart name>/templates/...
-            raise UserError(
-                f"the chart's templates do not parse: {failure.message}",
-                f"{target.chart_dir / relative}:{failure.line}",
-            ) from None
-
-
-def _progress_printer(total: int):
+def _progress_printer(total: int) -> Callable[[int, int], None] | None:
     """A progress line on an interactive terminal for long runs; nothing in CI or pipes."""
     if total < 50 or not sys.stderr.isatty() or os.environ.get("CI"):
         return None
@@ -162,29 +124,6 @@ def _progress_printer(total: int):
         )
 
     return show
-
-
-def shrunk_failures(plan, report) -> list[str]:
-    """For each failing random scenario, the minimal overlay that still fails, as a note."""
-    import yaml
-
-    from chartgen.findings import Level
-    from chartgen.matrix.shrink import failure_probe, shrink
-
-    notes = []
-    failing: dict[str, tuple[str, set[str]]] = {}
-    for result in report.results:
-        if result.level == Level.ERROR.value and result.scenario in plan.rows:
-            version, checks = failing.setdefault(result.scenario, (result.kube_version, set()))
-            checks.add(result.check)
-    for name, (version, checks) in sorted(failing.items()):
-        minimal = shrink(plan.rows[name], plan.space, failure_probe(plan.target, plan.space, version, checks))
-        overlay = yaml.safe_dump(minimal, default_flow_style=False, sort_keys=True).strip()
-        notes.append(
-            f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {plan.space.base.name} "
-            f"(Kubernetes {version}):\n{overlay}"
-        )
-    return notes
 
 
 @report_app.command("merge")

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from typing import Any
+from typing import Any, overload
 
-import jsonschema
+import jsonschema_rs
 
 from chartgen.errors import UserError
 from chartgen.matrix.combinations import (
@@ -40,8 +40,8 @@ from chartgen.matrix.combinations import (
     pairwise,
     requires,
 )
-from chartgen.matrix.scenarios import Scenario
-from chartgen.project import describe_schema_error
+from chartgen.project import describe_schema_error, schema_errors
+from chartgen.scenario import Scenario
 
 EXHAUSTIVE_LIMIT = 4096  # beyond this, the exhaustive tier refuses and points at pairwise
 
@@ -132,9 +132,7 @@ def factor_space(
 ) -> FactorSpace:
     if schema is None:
         raise UserError("generated tiers need the chart's values.schema.json (the factors come from it)")
-    errors = sorted(
-        jsonschema.Draft7Validator(GENERATED_SCHEMA).iter_errors(config), key=lambda e: list(e.path)
-    )
+    errors = schema_errors(jsonschema_rs.Draft7Validator(GENERATED_SCHEMA), GENERATED_SCHEMA, config)
     if errors:
         message = describe_schema_error(errors[0])
         raise UserError(
@@ -167,13 +165,13 @@ def factor_space(
     return FactorSpace(base, factors, constraints, adjust)
 
 
-def pairwise_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
+def pairwise_tier(space: FactorSpace) -> tuple[GeneratedScenarios, str]:
     rows = pairwise(space.factors, space.constraints)
     coverage = pair_coverage(rows, space.factors, space.constraints)
     return _named(space, "pairwise", rows), coverage_note(len(rows), coverage, space)
 
 
-def exhaustive_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
+def exhaustive_tier(space: FactorSpace) -> tuple[GeneratedScenarios, str]:
     total = combination_count(space)
     if total > EXHAUSTIVE_LIMIT:
         raise UserError(
@@ -186,18 +184,23 @@ def exhaustive_tier(space: FactorSpace) -> tuple[list[Scenario], str]:
     ), f"exhaustive: {len(rows)} valid combinations of {len(space.factors)} factors"
 
 
-def random_tier(space: FactorSpace, seed: int, count: int) -> tuple[list[Scenario], str]:
+def random_tier(space: FactorSpace, seed: int, count: int) -> tuple[GeneratedScenarios, str]:
+    scenarios = GeneratedScenarios(space, f"random-{seed}", _random_rows(space, seed, count))
+    if not scenarios:
+        raise UserError("the random tier found no combination that satisfies lint.generated.constraints")
+    return scenarios, f"random: {len(scenarios)} combinations from seed {seed}"
+
+
+def _random_rows(space: FactorSpace, seed: int, count: int) -> Iterator[dict[str, Any]]:
+    """Up to ``count`` rows that satisfy the constraints, drawn from ``seed`` one at a time."""
     rng = random.Random(seed)
-    rows: list[dict[str, Any]] = []
-    attempts = 0
-    while len(rows) < count and attempts < count * 50:
+    found = attempts = 0
+    while found < count and attempts < count * 50:
         attempts += 1
         row = {factor.name: rng.choice(factor.levels) for factor in space.factors}
         if all(rule(row) for rule in space.constraints):
-            rows.append(row)
-    if not rows:
-        raise UserError("the random tier found no combination that satisfies lint.generated.constraints")
-    return _named(space, f"random-{seed}", rows), f"random: {len(rows)} combinations from seed {seed}"
+            found += 1
+            yield row
 
 
 def combination_count(space: FactorSpace) -> int:
@@ -221,9 +224,60 @@ def describe_row(row: Mapping[str, Any], base: Mapping[str, Any]) -> str:
     return ", ".join(f"{path}={value!r}" for path, value in changed.items()) or "the base values"
 
 
-def _named(space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> list[Scenario]:
-    width = len(str(len(rows)))
-    return [space.scenario(f"{prefix}-{number:0{width}d}", row) for number, row in enumerate(rows, 1)]
+class GeneratedScenarios(Sequence[Scenario]):
+    """The scenarios of a generated tier, made on demand from compact rows.
+
+    A row is kept as one level index per factor, so a 4,000-scenario tier holds a few hundred
+    kilobytes instead of 4,000 copies of the values; the engine builds each scenario when it
+    renders it and drops it after.
+    """
+
+    def __init__(self, space: FactorSpace, prefix: str, rows: Iterable[dict[str, Any]]) -> None:
+        self.space = space
+        self._rows = [self._compact(row) for row in rows]  # compacted as they come
+        width = len(str(len(self._rows)))
+        self._names = [f"{prefix}-{number:0{width}d}" for number in range(1, len(self._rows) + 1)]
+        self._numbers = {name: index for index, name in enumerate(self._names)}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Scenario: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Scenario]: ...
+
+    def __getitem__(self, index: int | slice) -> Scenario | list[Scenario]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(len(self)))]
+        return self.space.scenario(self._names[index], self._expand(self._rows[index]))
+
+    def knows(self, name: str) -> bool:
+        return name in self._numbers
+
+    def row(self, name: str) -> dict[str, Any] | None:
+        """The factor levels scenario ``name`` renders with (after adjustments), to shrink it."""
+        number = self._numbers.get(name)
+        if number is None:
+            return None
+        values = self[number].values
+        return {factor.name: get_path(values, factor.name) for factor in self.space.factors}
+
+    def _compact(self, row: dict[str, Any]) -> tuple[int, ...]:
+        return tuple(_level_index(factor.levels, row[factor.name]) for factor in self.space.factors)
+
+    def _expand(self, levels: tuple[int, ...]) -> dict[str, Any]:
+        return {factor.name: factor.levels[i] for factor, i in zip(self.space.factors, levels, strict=True)}
+
+
+def _level_index(levels: tuple[Any, ...], value: Any) -> int:
+    """The index of ``value`` among ``levels`` by type and value (``1`` is not ``True``)."""
+    return next(i for i, level in enumerate(levels) if type(level) is type(value) and level == value)
+
+
+def _named(space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> GeneratedScenarios:
+    return GeneratedScenarios(space, prefix, rows)
 
 
 def _schema_factors(schema: dict[str, Any], path: str = "") -> list[tuple[str, tuple[Any, ...]]]:

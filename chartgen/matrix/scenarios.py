@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 
 from chartgen.errors import UserError
-from chartgen.project import describe_schema_error
-from chartgen.values.schema import deep_merge
+from chartgen.merge import deep_merge
+from chartgen.project import describe_schema_error, schema_errors
+from chartgen.scenario import Expectation, ObjectMatch, Scenario
 from chartgen.yamlfiles import load_values
 
 _MATCH = {
@@ -65,55 +65,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
     },
 }
 
-
-@dataclass(frozen=True)
-class ObjectMatch:
-    """Objects of ``kind`` whose name matches ``name`` (a full-match regex), if given."""
-
-    kind: str
-    name: str | None = None
-    count: int | None = None
-
-    def matches(self, obj: dict[str, Any]) -> bool:
-        if obj.get("kind") != self.kind:
-            return False
-        return (
-            self.name is None
-            or re.fullmatch(self.name, str(obj.get("metadata", {}).get("name", ""))) is not None
-        )
-
-    def describe(self) -> str:
-        return f"{self.kind}/{self.name}" if self.name else self.kind
-
-
-@dataclass(frozen=True)
-class Expectation:
-    fails: str | None = None
-    present: tuple[ObjectMatch, ...] = ()
-    absent: tuple[ObjectMatch, ...] = ()
-    count: tuple[tuple[str, int], ...] = ()
-
-    @property
-    def asserts_objects(self) -> bool:
-        return bool(self.present or self.absent or self.count)
-
-    @property
-    def vacuous(self) -> bool:
-        """Asserts nothing beyond "it rendered": such a scenario proves little."""
-        return self.fails is None and not self.asserts_objects
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    description: str
-    values: dict[str, Any]
-    expect: Expectation = field(default_factory=Expectation)
-    release: str = "certctl"
-    namespace: str = "certctl"
-    upgrade: bool = False  # render as `helm upgrade` would (.Release.IsUpgrade), not as an install
-    source: str = ""  # the file it came from, for messages
-    implicit: bool = False  # a plain values file (``--values-dir``): "renders" is its whole promise
+_SCENARIO_VALIDATOR = jsonschema_rs.Draft7Validator(SCENARIO_SCHEMA)
 
 
 def load_scenarios(directory: Path, *, release: str, namespace: str) -> list[Scenario]:
@@ -132,7 +84,7 @@ def load_scenarios(directory: Path, *, release: str, namespace: str) -> list[Sce
 
 def _validate(data: dict[str, Any], path: Path) -> None:
     """Reject a scenario file with a wrong key, type or regular expression, naming the key."""
-    errors = sorted(jsonschema.Draft7Validator(SCENARIO_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    errors = schema_errors(_SCENARIO_VALIDATOR, SCENARIO_SCHEMA, data)
     if errors:
         raise UserError(describe_schema_error(errors[0]), str(path))
     expect = data.get("expect") or {}

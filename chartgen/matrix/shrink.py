@@ -11,9 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+import yaml
+
 from chartgen.engine import LintTarget, run_matrix
-from chartgen.findings import Level
+from chartgen.findings import Level, Report
 from chartgen.matrix.generated import FactorSpace
+from chartgen.matrix.target import Plan
 
 
 def shrink(
@@ -47,3 +50,27 @@ def failure_probe(
         )
 
     return still_fails
+
+
+def shrunk_failures(plan: Plan, report: Report) -> list[str]:
+    """For each failing random scenario, the minimal overlay that still fails, as a note."""
+    notes: list[str] = []
+    generated = plan.generated
+    if generated is None:
+        return notes
+    failing: dict[str, tuple[str, set[str]]] = {}
+    for result in report.results:
+        if result.level == Level.ERROR.value and generated.knows(result.scenario):
+            version, checks = failing.setdefault(result.scenario, (result.kube_version, set()))
+            checks.add(result.check)
+    space = generated.space
+    for name, (version, checks) in sorted(failing.items()):
+        row = generated.row(name)
+        assert row is not None
+        minimal = shrink(row, space, failure_probe(plan.target, space, version, checks))
+        overlay = yaml.safe_dump(minimal, default_flow_style=False, sort_keys=True).strip()
+        notes.append(
+            f"{name} fails {', '.join(sorted(checks))}; minimal overlay on {space.base.name} "
+            f"(Kubernetes {version}):\n{overlay}"
+        )
+    return notes

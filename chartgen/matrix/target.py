@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Any
 
 from chartgen.checks import all_checks, find_check
 from chartgen.checks.context import Suppression
+from chartgen.checks.options import parse_options
 from chartgen.crds import load_schema_files
 from chartgen.engine import ConfiguredCheck, LintTarget
 from chartgen.errors import UserError
@@ -19,15 +20,15 @@ from chartgen.findings import Level
 from chartgen.helm import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from chartgen.kubeschema import SchemaValidator, UnsupportedKubeVersion, resolve_version, supported_versions
 from chartgen.matrix.generated import (
-    FactorSpace,
+    GeneratedScenarios,
     exhaustive_tier,
     factor_space,
-    get_path,
     pairwise_tier,
     random_tier,
 )
-from chartgen.matrix.scenarios import Scenario, load_scenarios, values_dir_scenarios
+from chartgen.matrix.scenarios import load_scenarios, values_dir_scenarios
 from chartgen.project import Project
+from chartgen.scenario import Scenario
 from chartgen.yamlfiles import load_mapping
 
 
@@ -50,21 +51,20 @@ class MatrixOptions:
 @dataclass
 class Plan:
     """A run to do: the engine's input, notes for the report, and for generated tiers
-    the factor space and each scenario's row (to shrink failures)."""
+    their scenarios (whose rows shrink failures)."""
 
     target: LintTarget
     notes: list[str] = field(default_factory=list)
-    space: FactorSpace | None = None
-    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    generated: GeneratedScenarios | None = None
 
 
 def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> Plan:
     target = build_target(project, options, root)
     if options.tier == "named":
         return Plan(target)
-    in_project = project is not None and options.chart is None
-    config = dict(project.lint.get("generated", {})) if in_project else {}
-    base_name = config.pop("base", None) if in_project else None
+    own = project if options.chart is None else None  # the project's own chart, not --chart
+    config = dict(own.lint.get("generated", {})) if own is not None else {}
+    base_name = config.pop("base", None) if own is not None else None
     config_file = str(project.config_path) if project is not None else "chartgen.yaml"
     if base_name is not None and not isinstance(base_name, str):
         raise UserError(f"'lint.generated.base': expected a scenario name, got {base_name!r}", config_file)
@@ -80,9 +80,8 @@ def build_plan(project: Project | None, options: MatrixOptions, root: Path) -> P
         scenarios, note = exhaustive_tier(space)
     else:
         scenarios, note = random_tier(space, options.seed, options.count)
-    rows = {s.name: {f.name: get_path(s.values, f.name) for f in space.factors} for s in scenarios}
     target.scenarios = _filter(scenarios, options.scenarios)
-    return Plan(target, [note], space, rows)
+    return Plan(target, [note], scenarios)
 
 
 def _chart_schema(chart_dir: Path) -> dict[str, Any] | None:
@@ -98,8 +97,12 @@ def _chart_schema(chart_dir: Path) -> dict[str, Any] | None:
 def build_target(project: Project | None, options: MatrixOptions, root: Path) -> LintTarget:
     """The project's chart and scenarios, or any chart with a values directory (``--chart``)."""
     lint = project.lint if project and options.chart is None else {}
+    config_file = str(project.config_path) if project is not None else "chartgen.yaml"
+    # The configuration first: a wrong check option is reported before any file is read.
+    checks = configure_checks(lint.get("checks", {}), options.flags, config_file)
     release = lint.get("release", DEFAULT_RELEASE)
     namespace = lint.get("namespace", DEFAULT_NAMESPACE)
+    scenarios: Sequence[Scenario]
     if options.chart is not None:
         chart_dir = options.chart
         scenarios = (
@@ -133,13 +136,12 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         schema_sources.append(project.root / "schemas" / "crds")
         schema_sources += [project.root / p for p in lint.get("crdSchemas", [])]
     load_schema_files(schemas, [p for p in schema_sources if p.exists() or p in options.crd_schemas])
-    in_project = project is not None and options.chart is None
-    config_file = str(project.config_path) if project is not None else "chartgen.yaml"
+    own = project if options.chart is None else None  # the project's own chart, not --chart
     if options.kube_versions:
         versions = _versions(options.kube_versions, chart_dir, lambda v: (f"--k8s-version {v}", None))
-    elif in_project and project.kube_versions:
+    elif own is not None and own.kube_versions:
         versions = _versions(
-            project.kube_versions, chart_dir, lambda v: (f"'kubernetes.versions': {v}", config_file)
+            own.kube_versions, chart_dir, lambda v: (f"'kubernetes.versions': {v}", config_file)
         )
     else:
         versions = _versions([], chart_dir, lambda v: (v, None))
@@ -147,9 +149,9 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         chart_dir=chart_dir,
         scenarios=scenarios,
         kube_versions=versions,
-        checks=configure_checks(lint.get("checks", {}), options.flags, config_file),
+        checks=checks,
         root=root,
-        api_versions=project.api_versions if in_project else [],
+        api_versions=own.api_versions if own is not None else [],
         # The certctl catalog also serves --chart runs inside the project (checks use it only for CERTCTL_ names).
         catalog_dir=project.catalog_dir if project is not None and project.catalog_dir.is_dir() else None,
         schemas=schemas,
@@ -183,15 +185,24 @@ def configure_checks(
         setting = settings.get(check.id, settings.get(check.code, {}))
         if isinstance(setting, str):
             setting = {"level": setting}
+        if not isinstance(setting, dict):
+            raise UserError(
+                f"'lint.checks.{check.id}': expected a level or a mapping with level and options", config_file
+            )
+        unknown = set(setting) - {"level", "options"}
+        if unknown:
+            raise UserError(f"'lint.checks.{check.id}': unknown key(s) {sorted(unknown)}", config_file)
         level = setting.get("level", check.level.value)
         if level == "off":
             continue
-        unknown = set(setting.get("options", {})) - set(check.options)
-        if unknown:
-            raise UserError(f"unknown option(s) {sorted(unknown)} for check '{check.id}'", config_file)
-        configured.append(
-            ConfiguredCheck(check, Level(level), {**check.options, **setting.get("options", {})})
-        )
+        if level not in {member.value for member in Level}:
+            raise UserError(
+                f"'lint.checks.{check.id}.level': {level!r} is not one of "
+                f"{', '.join(member.value for member in Level)}, off",
+                config_file,
+            )
+        options = parse_options(check.id, check.options, setting.get("options"), config_file)
+        configured.append(ConfiguredCheck(check, Level(level), options))
     return configured
 
 
@@ -204,7 +215,7 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def _filter(scenarios: list[Scenario], patterns: list[str]) -> list[Scenario]:
+def _filter(scenarios: Sequence[Scenario], patterns: list[str]) -> Sequence[Scenario]:
     if not patterns:
         return scenarios
     chosen = [s for s in scenarios if any(fnmatch(s.name, p) for p in patterns)]

@@ -27,6 +27,7 @@ from typing import Any
 import jsonschema
 
 from chartgen.errors import UserError
+from chartgen.merge import deep_merge
 from chartgen.yamlfiles import load_mapping
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -241,17 +242,6 @@ def _resolve_refs(node: Any, definitions: dict[str, Any], source: str) -> Any:
         overrides = {key: value for key, value in node.items() if key != "$ref"}
         return deep_merge(base, _resolve_refs(overrides, definitions, source))
     return {key: _resolve_refs(value, definitions, source) for key, value in node.items()}
-
-
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``; nested mappings merge, anything else replaces."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _check_node(node: dict[str, Any], path: str, source: str, *, in_values: bool = True) -> None:

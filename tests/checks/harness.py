@@ -30,8 +30,8 @@ from chartgen import helm
 from chartgen.checks.context import Suppression
 from chartgen.engine import LintTarget, run_matrix
 from chartgen.findings import Result
-from chartgen.matrix.scenarios import Expectation, ObjectMatch, Scenario
 from chartgen.matrix.target import configure_checks
+from chartgen.scenario import Expectation, ObjectMatch, Scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL_CHART = "apiVersion: v2\nname: fixture\ndescription: A lint fixture.\nversion: 0.1.0\nicon: https://example.com/icon.png\n"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 from harness import FIXTURES
 from helpers import ROOT
 
-from chartgen.checks import CODE_PATTERN, DOC_SECTIONS, ID_PATTERN, all_checks
+from chartgen.checks import CODE_PATTERN, ID_PATTERN, all_checks
 from chartgen.checks.docs import markdown
 
 CHECKS = all_checks()
@@ -44,9 +45,17 @@ def test_metadata_is_complete(check) -> None:
 @pytest.mark.parametrize("check", CHECKS, ids=[c.id for c in CHECKS])
 def test_docstring_has_the_fixed_sections_in_order(check) -> None:
     headings = re.findall(r"^## (.+)$", check.doc, flags=re.M)
-    assert headings == list(DOC_SECTIONS)
+    assert headings == list(check.doc_sections)
     for section in re.split(r"^## .+$", check.doc, flags=re.M)[1:]:
         assert section.strip(), "no empty section"
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=[c.id for c in CHECKS])
+def test_options_are_a_frozen_dataclass_documented_option_by_option(check) -> None:
+    assert dataclasses.is_dataclass(check.options) and check.options.__dataclass_params__.frozen
+    documented = re.findall(r"^- `([a-z_]+)` \(", check.doc.split("## Options")[-1], flags=re.M)
+    names = [field.name for field in dataclasses.fields(check.options)]
+    assert documented == (names if names else []), "the Options section lists each option, in order"
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[c.id for c in CHECKS])

@@ -26,6 +26,9 @@ env:
   - {name: CERTCTL_AGENT_ID, value: agent-1}
 ```
 
+## Options
+- `images` (mapping, default `{certctl-server: server, certctl-agent: agent}`): which binary an image runs, by the last part of its repository.
+
 ## References
 - https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/
 """
@@ -33,12 +36,21 @@ env:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
 from chartgen.checks.objects import WORKLOAD_KINDS, Container, containers, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+
+@dataclass(frozen=True)
+class RequiredEnvMissingOptions:
+    # image repository name (last path part) -> the certctl binary it runs
+    images: dict[str, str] = field(
+        default_factory=lambda: {"certctl-server": "server", "certctl-agent": "agent"}
+    )
 
 
 @check(
@@ -48,7 +60,7 @@ from chartgen.manifests import Manifest
     kinds=WORKLOAD_KINDS,
     description="A container runs a certctl binary without a variable the binary requires.",
     remediation="Set the variable in the container's env, or in a ConfigMap or Secret it reads with envFrom.",
-    options={"images": {"certctl-server": "server", "certctl-agent": "agent"}},
+    options=RequiredEnvMissingOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     catalog = ctx.services.env_catalog
@@ -57,7 +69,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         return
     for container in containers(pod):
         repository = str(container.container.get("image", "")).split("@")[0].rsplit(":", 1)[0]
-        binary = ctx.options["images"].get(repository.rsplit("/", 1)[-1])
+        binary = ctx.options.images.get(repository.rsplit("/", 1)[-1])
         if binary is None:
             continue
         present = _env_names(container, ctx)

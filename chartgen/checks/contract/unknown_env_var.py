@@ -22,6 +22,9 @@ env:
 ## Use instead
 Set a variable the binary reads, or drop the setting.
 
+## Options
+- `prefix` (string, default `CERTCTL_`): only variables whose name starts with it are compared with the catalog.
+
 ## References
 - https://12factor.net/config
 """
@@ -29,12 +32,18 @@ Set a variable the binary reads, or drop the setting.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
 from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+
+@dataclass(frozen=True)
+class UnknownEnvVarOptions:
+    prefix: str = "CERTCTL_"  # only names with this prefix are the application's to know
 
 
 @check(
@@ -44,14 +53,14 @@ from chartgen.manifests import Manifest
     kinds=(*WORKLOAD_KINDS, "ConfigMap", "Secret"),
     description="The chart sets an application environment variable that no binary reads.",
     remediation="Use the variable's real name from the catalog, or remove the setting.",
-    options={"prefix": "CERTCTL_"},
+    options=UnknownEnvVarOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     catalog = ctx.services.env_catalog
     if catalog is None:
         return
     for name, path in _names(manifest, ctx):
-        if not name.startswith(str(ctx.options["prefix"])) or catalog.is_known(name):
+        if not name.startswith(ctx.options.prefix) or catalog.is_known(name):
             continue
         reason = catalog.rejected_reason(name)
         yield Finding(f"{name} is read by no certctl binary" + (f": {reason}" if reason else ""), path=path)

@@ -21,23 +21,25 @@ Give chartgen the schema (schemas/crds/, the chart's crds/ directory, or
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
-from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.checks.context import CheckContext, RunRecord
 from chartgen.findings import Finding
 
 
 @check(
     id="check-skipped",
     code="ENG001",
-    scope=Scope.MATRIX,
+    scope=Scope.RUN,
     description="A check could not evaluate something, so the run cannot vouch for it.",
     remediation="Provide what the check needs (for example a CRD schema), or suppress it with a reason.",
 )
-def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
+def run(record: RunRecord, ctx: CheckContext) -> Iterator[Finding]:
     seen: set[tuple[str, str]] = set()
-    for check_id, scenario, version, reason in sorted(ctx.services.ledger.skipped):
-        if (check_id, reason) not in seen:  # one finding per cause; the cause names what was skipped
-            seen.add((check_id, reason))
-            yield Finding(f"{check_id} skipped: {reason} (first in {scenario} @ {version})")
+    for skip in sorted(record.skipped, key=lambda s: (s.check, s.scenario, s.kube_version, s.reason)):
+        if (skip.check, skip.reason) not in seen:  # one finding per cause; the cause names what was skipped
+            seen.add((skip.check, skip.reason))
+            yield Finding(
+                f"{skip.check} skipped: {skip.reason} (first in {skip.scenario} @ {skip.kube_version})"
+            )

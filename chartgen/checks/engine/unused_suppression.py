@@ -3,6 +3,8 @@
 Reports suppressions (object annotations `chartgen.io/ignore` or `lint.allow` entries
 in chartgen.yaml) that matched no finding in the whole run. A sharded run (`--shard`)
 sees only part of the matrix, so it does not report them; run the matrix whole to.
+It runs after the suppression stage, on what that stage did, so its own findings cannot
+be suppressed: delete the stale suppression instead.
 
 ## Why is this bad?
 A stale suppression documents a problem that no longer exists, and silently hides the
@@ -25,27 +27,26 @@ Delete the suppression.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
-from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.checks.context import CheckContext, SuppressionRecord
 from chartgen.findings import Finding, Level
 
 
 @check(
     id="unused-suppression",
     code="ENG002",
-    scope=Scope.MATRIX,
+    scope=Scope.SUPPRESSIONS,
     level=Level.WARNING,
     description="A suppression matched no finding.",
     remediation="Remove the suppression.",
 )
-def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
-    ledger = ctx.services.ledger
-    if ctx.services.sharded:
+def run(record: SuppressionRecord, ctx: CheckContext) -> Iterator[Finding]:
+    if record.sharded:
         return
-    for suppression in ledger.suppressions:
-        if suppression not in ledger.used:
+    for suppression in record.declared:
+        if suppression not in record.used:
             target = "/".join(filter(None, [suppression.kind, suppression.name])) or "any object"
             yield Finding(
                 f"suppression of {suppression.check} for {target} ({suppression.origin}) matched nothing",

@@ -19,6 +19,9 @@ name: {{ include "fullname" . | trunc 63 }}-server   # 70 characters for a long 
 name: {{ include "fullname" . | trunc 56 | trimSuffix "-" }}-server
 ```
 
+## Options
+- `limit` (integer, default 63): the longest name allowed for kinds without a shorter limit of their own.
+
 ## References
 - https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
 """
@@ -26,6 +29,7 @@ name: {{ include "fullname" . | trunc 56 | trimSuffix "-" }}-server
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -35,18 +39,24 @@ from chartgen.manifests import Manifest
 SHORTER_LIMITS = {"StatefulSet": 52, "CronJob": 52}
 
 
+@dataclass(frozen=True)
+class NameTooLongOptions:
+    limit: int = 63  # DNS label length; kinds with shorter limits keep theirs
+
+
 @check(
     id="name-too-long",
     code="K8S004",
     scope=Scope.OBJECT,
     description="An object name is longer than Kubernetes allows for its kind.",
     remediation="Truncate the base name before appending suffixes so the whole name fits.",
-    options={"limit": 63},
+    options=NameTooLongOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     name = str((manifest.obj.get("metadata") or {}).get("name", ""))
     kind = str(manifest.obj.get("kind", ""))
-    limit = SHORTER_LIMITS.get(kind, int(ctx.options.get("limit", 63)))
+    options: NameTooLongOptions = ctx.options
+    limit = SHORTER_LIMITS.get(kind, options.limit)
     if len(name) > limit:
         yield Finding(
             f"name is {len(name)} characters long; a {kind} name may have at most {limit}",

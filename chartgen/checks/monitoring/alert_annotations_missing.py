@@ -25,6 +25,10 @@ slow to triage; routing by severity silently drops it.
     runbook_url: https://example.com/runbooks#certctlagentoffline
 ```
 
+## Options
+- `required_annotations` (list of strings, default `[summary, description, runbook_url]`): annotations every alert must have.
+- `required_labels` (list of strings, default `[severity]`): labels every alert must have.
+
 ## References
 - https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
 """
@@ -32,12 +36,19 @@ slow to triage; routing by severity silently drops it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
 from chartgen.checks.monitoring.rules import rules
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+
+@dataclass(frozen=True)
+class AlertAnnotationsMissingOptions:
+    required_annotations: tuple[str, ...] = ("summary", "description", "runbook_url")
+    required_labels: tuple[str, ...] = ("severity",)
 
 
 @check(
@@ -47,18 +58,15 @@ from chartgen.manifests import Manifest
     kinds=("PrometheusRule",),
     description="An alert lacks a summary, description, runbook_url or severity.",
     remediation="Add the missing annotations and the severity label to the alert.",
-    options={
-        "required_annotations": ["summary", "description", "runbook_url"],
-        "required_labels": ["severity"],
-    },
+    options=AlertAnnotationsMissingOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     for rule in rules(manifest.obj):
         if not rule.is_alert:
             continue
         for field, required in (
-            ("annotations", ctx.options["required_annotations"]),
-            ("labels", ctx.options["required_labels"]),
+            ("annotations", ctx.options.required_annotations),
+            ("labels", ctx.options.required_labels),
         ):
             present = rule.rule.get(field) or {}
             for key in required:

@@ -19,6 +19,9 @@ expr: certctl_approval_pending_age_seconds > 3600   # defined in code, never exp
 ## Use instead
 Alert on an exported metric, or get the metric exported first.
 
+## Options
+- `prefix` (string, default `certctl_`): only metric names starting with it are compared with the catalog.
+
 ## References
 - https://prometheus.io/docs/practices/alerting/
 """
@@ -26,6 +29,7 @@ Alert on an exported metric, or get the metric exported first.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
@@ -35,6 +39,11 @@ from chartgen.manifests import Manifest
 from chartgen.promql import PromQLError, metric_names
 
 
+@dataclass(frozen=True)
+class MetricNotExportedOptions:
+    prefix: str = "certctl_"  # only metric names with this prefix are the application's
+
+
 @check(
     id="metric-not-exported",
     code="MON002",
@@ -42,13 +51,13 @@ from chartgen.promql import PromQLError, metric_names
     kinds=("PrometheusRule",),
     description="A rule reads a metric the application does not export.",
     remediation="Use a metric from the metric catalog, or have the application export the metric first.",
-    options={"prefix": "certctl_"},
+    options=MetricNotExportedOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     catalog = ctx.services.metric_catalog
     if catalog is None:
         return
-    prefix = str(ctx.options["prefix"])
+    prefix = ctx.options.prefix
     for rule in rules(manifest.obj):
         try:
             names = metric_names(str(rule.rule.get("expr", "")))

@@ -142,7 +142,7 @@ class _Variables:
 
 def _service_variables(pod: PodSpec, objects: list[dict[str, Any]], namespace: str, default: str) -> set[str]:
     """The service link variables the kubelet puts into the pod's containers."""
-    services = [KUBERNETES_SERVICE]
+    services: list[dict[str, Any]] = [KUBERNETES_SERVICE]
     if pod.spec.get("enableServiceLinks") is not False:
         services += [
             o for o in objects if o.get("kind") == "Service" and namespace_of(o, default) == namespace

@@ -39,6 +39,9 @@ data:
 ```
 Or mark the reference `optional: true` when the program copes without it.
 
+## Options
+- `external` (list of strings, default empty): names of objects that exist outside the chart, in addition to those the values declare.
+
 ## References
 - https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
 - https://kubernetes.io/docs/concepts/configuration/configmap/#optional-configmaps
@@ -54,6 +57,7 @@ from chartgen.checks.context import CheckContext
 from chartgen.checks.objects import (
     WORKLOAD_KINDS,
     ConfigReference,
+    ExternalOptions,
     config_references,
     declared_external,
     find_object,
@@ -74,7 +78,7 @@ KEY_FIELDS = {"ConfigMap": ("data", "binaryData"), "Secret": ("data", "stringDat
     kinds=WORKLOAD_KINDS,
     description="A pod references a ConfigMap or Secret, or a key of one, that the render does not contain.",
     remediation="Render the object and key under the same conditions as the reference, or mark the reference optional.",
-    options={"external": []},
+    options=ExternalOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)

@@ -32,6 +32,9 @@ subjects:
     namespace: {{ .Release.Namespace }}
 ```
 
+## Options
+- `external` (list of strings, default empty): names of objects that exist outside the chart, in addition to those the values declare.
+
 ## References
 - https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding
 """
@@ -42,7 +45,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import declared_external, find_object, namespace_of
+from chartgen.checks.objects import ExternalOptions, declared_external, find_object, namespace_of
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
@@ -54,7 +57,7 @@ from chartgen.manifests import Manifest
     kinds=("RoleBinding", "ClusterRoleBinding"),
     description="A role binding names a ServiceAccount or Role that the render does not contain.",
     remediation="Render the ServiceAccount and Role under the same conditions and names as the binding.",
-    options={"external": []},
+    options=ExternalOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     binding = manifest.obj

@@ -26,6 +26,9 @@ serviceAccountName: app          # also when create is false
 serviceAccountName: {{ if .Values.serviceAccount.create }}app{{ else }}{{ .Values.serviceAccount.name | default "default" }}{{ end }}
 ```
 
+## Options
+- `external` (list of strings, default empty): names of objects that exist outside the chart, in addition to those the values declare.
+
 ## References
 - https://kubernetes.io/docs/concepts/security/service-accounts/
 """
@@ -36,7 +39,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, declared_external, find_object, pod_spec
+from chartgen.checks.objects import WORKLOAD_KINDS, ExternalOptions, declared_external, find_object, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
@@ -48,7 +51,7 @@ from chartgen.manifests import Manifest
     kinds=WORKLOAD_KINDS,
     description="A pod runs as a ServiceAccount that is neither rendered, nor default, nor declared external.",
     remediation="Render the ServiceAccount whenever a pod uses it, or fall back to the name the operator gives.",
-    options={"external": []},
+    options=ExternalOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)

@@ -21,23 +21,23 @@ Give the matrix at least one scenario that renders, and check it renders.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
-from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.checks.context import CheckContext, RunRecord
 from chartgen.findings import Finding
 
 
 @check(
     id="nothing-checked",
     code="RND005",
-    scope=Scope.MATRIX,
+    scope=Scope.RUN,
     description="The run rendered no document, so nothing was checked.",
     remediation="Add a scenario that renders, or fix the ones that fail to render.",
 )
-def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
-    if not outcomes:
-        if not ctx.services.sharded:
+def run(record: RunRecord, ctx: CheckContext) -> Iterator[Finding]:
+    if not record.renders:
+        if not record.sharded:
             yield Finding("no (scenario, Kubernetes version) pair was evaluated")
-    elif not any(outcome.manifests for outcome in outcomes):
-        yield Finding(f"{len(outcomes)} render(s) produced no document to check")
+    elif not any(render.documents for render in record.renders):
+        yield Finding(f"{len(record.renders)} render(s) produced no document to check")

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
 from chartgen.findings import Finding
-from chartgen.matrix.scenarios import Scenario
+from chartgen.scenario import Scenario
 
 
 @check(

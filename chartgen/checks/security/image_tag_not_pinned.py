@@ -24,6 +24,9 @@ containers:
     image: ghcr.io/certctl-io/certctl-server:v2.0.71  # or …@sha256:<digest>
 ```
 
+## Options
+- `require_digest` (boolean, default false): require an image digest (`@sha256:...`), not only a fixed tag.
+
 ## References
 - https://kubernetes.io/docs/concepts/containers/images/#image-names
 - https://kubernetes.io/docs/concepts/configuration/overview/#container-images
@@ -32,12 +35,18 @@ containers:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
 from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+
+@dataclass(frozen=True)
+class ImageTagNotPinnedOptions:
+    require_digest: bool = False
 
 
 @check(
@@ -47,7 +56,7 @@ from chartgen.manifests import Manifest
     kinds=WORKLOAD_KINDS,
     description="A container image has no tag or the tag latest, so what runs can change without a chart change.",
     remediation="Give every image an immutable version tag, or pin it by digest.",
-    options={"require_digest": False},
+    options=ImageTagNotPinnedOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
@@ -57,7 +66,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         image = container.container.get("image")
         if not isinstance(image, str) or not image:
             continue  # no image at all: the API server rejects the pod, there is nothing to pin
-        problem = _problem(image, require_digest=ctx.options["require_digest"] is True)
+        problem = _problem(image, require_digest=ctx.options.require_digest)
         if problem:
             yield Finding(f'{container.title} uses image "{image}" {problem}', path=f"{container.path}.image")
 

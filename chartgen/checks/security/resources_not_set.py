@@ -29,6 +29,9 @@ containers:
       limits: {memory: 512Mi}
 ```
 
+## Options
+- `require_cpu_limit` (boolean, default false): also require `limits.cpu` (off by default: CPU limits throttle more than they protect).
+
 ## References
 - https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
 - https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/
@@ -37,6 +40,7 @@ containers:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from chartgen.checks import Scope, check
@@ -44,6 +48,11 @@ from chartgen.checks.context import CheckContext
 from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.findings import Finding, Level
 from chartgen.manifests import Manifest
+
+
+@dataclass(frozen=True)
+class ResourcesNotSetOptions:
+    require_cpu_limit: bool = False
 
 
 @check(
@@ -54,14 +63,14 @@ from chartgen.manifests import Manifest
     level=Level.WARNING,
     description="A container does not request cpu and memory or has no memory limit.",
     remediation="Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container.",
-    options={"require_cpu_limit": False},
+    options=ResourcesNotSetOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
     if pod is None:
         return
     wanted = [("requests", "cpu"), ("requests", "memory"), ("limits", "memory")]
-    if ctx.options["require_cpu_limit"] is True:
+    if ctx.options.require_cpu_limit:
         wanted.append(("limits", "cpu"))
     for container in containers(pod):
         resources = container.container.get("resources")

@@ -1,8 +1,8 @@
 """
 ## What it does
 Measures which `if` / `else` / `range` / `with` branches of the chart's templates the
-scenarios of the run rendered (each scenario and version is rendered once more with an
-instrumented copy of the chart) and reports each branch no scenario reached, unless it is
+scenarios of the run rendered (the render store renders each scenario and version once more
+with an instrumented copy of the chart, and keeps only the branches it reached) and reports each branch no scenario reached, unless it is
 explained in the option `explained` (entries `{template, action, reason}`, where `action` is
 a substring of the branch's action, for example `if .Values.server.service.nodePort`).
 Branches inside helper files (`_*.tpl`) are not measured. Runs with
@@ -22,6 +22,9 @@ nodePort: {{ .Values.server.service.nodePort }}
 ## Use instead
 Add a scenario that sets the value (with expectations), or explain why the branch needs none.
 
+## Options
+- `explained` (list, default empty): branches that need no scenario, each `{template, action, reason}`: `template` and `action` are substrings of the branch's template path and action, `reason` is required.
+
 ## References
 - https://github.com/helm-unittest/helm-unittest/issues/
 """
@@ -29,12 +32,25 @@ Add a scenario that sets the value (with expectations), or explain why the branc
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from chartgen import helm
 from chartgen.checks import Scope, check
-from chartgen.checks.context import CheckContext, RenderOutcome
-from chartgen.coverage import instrument
+from chartgen.checks.context import CheckContext, RenderRecord
 from chartgen.findings import Finding, Level
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A branch no scenario needs to reach, and why."""
+
+    reason: str
+    template: str = ""  # a substring of the template's path
+    action: str = ""  # a substring of the branch's action
+
+
+@dataclass(frozen=True)
+class BranchNotCoveredOptions:
+    explained: tuple[Explanation, ...] = ()
 
 
 @check(
@@ -44,45 +60,19 @@ from chartgen.findings import Finding, Level
     level=Level.WARNING,
     description="No scenario renders a branch of a template.",
     remediation="Add a scenario that reaches the branch, or explain it under the check's explained option.",
-    options={"explained": []},
+    options=BranchNotCoveredOptions,
     flag="coverage",
+    evidence=frozenset({"branches"}),
 )
-def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
-    instrumented = instrument(ctx.services.chart_dir)
-    try:
-        chart = helm.load_chart(instrumented.chart_dir)
-        covered: set[int] = set()
-        for outcome in outcomes:
-            scenario = outcome.scenario
-            try:
-                covered |= instrumented.covered_by(
-                    helm.render(
-                        chart,
-                        scenario.values,
-                        release=scenario.release,
-                        namespace=scenario.namespace,
-                        kube_version=outcome.kube_version,
-                        api_versions=ctx.services.api_versions,
-                        is_upgrade=scenario.upgrade,
-                    )
-                )
-            except helm.RenderFailure as failure:
-                covered |= instrumented.covered_by_failure(failure.template, failure.line)
-    finally:
-        instrumented.close()
-    explained = ctx.options["explained"]
-    branches = instrumented.branches
-    ctx.services.ledger.notes.append(
-        f"branch coverage: {len(covered)} of {len(branches)} template branches rendered "
-        f"({100.0 * len(covered) / max(1, len(branches)):.1f}%) by {len({o.scenario.name for o in outcomes})} scenarios"
-    )
-    for branch in branches:
+def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]:
+    covered: set[int] = set()
+    for record in records:
+        covered |= record.branches
+    explained = ctx.options.explained
+    for branch in ctx.services.store.branches:
         if branch.id in covered:
             continue
-        if any(
-            e.get("template", "") in branch.template and e.get("action", "") in branch.action
-            for e in explained
-        ):
+        if any(e.template in branch.template and e.action in branch.action for e in explained):
             continue
         yield Finding(
             f"no scenario renders the branch {{{{ {branch.action} }}}}",

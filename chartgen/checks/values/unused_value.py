@@ -23,6 +23,9 @@ server:
 ## Use instead
 Wire the value into the templates, or remove it from values.yaml and the schema.
 
+## Options
+- `max_scenarios` (integer, default 0): how many renders to try each value in, those with the most objects first; 0 means all.
+
 ## References
 - https://helm.sh/docs/chart_best_practices/values/
 """
@@ -32,18 +35,23 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
-
-import jsonschema
 
 from chartgen import helm
 from chartgen.checks import Scope, check
-from chartgen.checks.context import CheckContext, RenderOutcome
+from chartgen.checks.context import CheckContext, RenderRecord
 from chartgen.checks.values.yaml_keys import line_of
 from chartgen.findings import Finding, Level
+from chartgen.scenario import Scenario
+from chartgen.store import render_digest
 
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class UnusedValueOptions:
+    max_scenarios: int = 0  # renders tried per value, richest first; 0: all
 
 
 @check(
@@ -53,37 +61,35 @@ _MISSING = object()
     level=Level.WARNING,
     description="Changing a value changes no rendered output in any scenario tried.",
     remediation="Use the value in a template, or remove it from values.yaml and the schema.",
-    options={"max_scenarios": 0},
+    options=UnusedValueOptions,
     flag="deep",
 )
-def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Finding]:
-    render = ctx.services.render
-    if render is None:
-        return
+def run(records: Sequence[RenderRecord], ctx: CheckContext) -> Iterator[Finding]:
+    store = ctx.services.store
     chart = ctx.services.chart
     schema = chart.schema or {}
-    baselines = _richest(outcomes, int(ctx.options["max_scenarios"]) or len(outcomes))
+    baselines = _richest(records, ctx.options.max_scenarios or len(records), ctx)
     if not baselines:
         return
     paths = list(_leaves(chart.values))
 
     def used(path: tuple[str, ...]) -> bool | None:
         tried = False
-        for outcome in baselines:
-            values = copy.deepcopy(ctx.services.merged_values(outcome.scenario))
+        for record, scenario in baselines:
+            values = copy.deepcopy(ctx.services.merged_values(scenario))
             current = _get(values, path)
             alternative = _alternative(current, _schema_at(schema, path))
             if alternative is _MISSING:
                 continue
             _set(values, path, alternative)
             try:
-                rendered = render(replace(outcome.scenario, values=values), outcome.kube_version)
+                rendered = store.variant(scenario, record.kube_version, values)
             except helm.RenderFailure as failure:
                 if failure.values:
                     continue  # the change broke the schema: no evidence either way
                 return True  # a template gate read it
             tried = True
-            if rendered != outcome.rendered:
+            if render_digest(rendered) != record.digest:
                 return True
         return False if tried else None
 
@@ -101,14 +107,16 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
             )
 
 
-def _richest(outcomes: Sequence[RenderOutcome], limit: int) -> list[RenderOutcome]:
-    """The rendered (scenario, version) outcomes, those with the most objects first (a value may
-    matter only at some Kubernetes versions, so every version counts)."""
+def _richest(
+    records: Sequence[RenderRecord], limit: int, ctx: CheckContext
+) -> list[tuple[RenderRecord, Scenario]]:
+    """The rendered (scenario, version) pairs, those with the most objects first (a value may
+    matter only at some Kubernetes versions, so every version counts), with their scenarios."""
     ranked = sorted(
-        (o for o in outcomes if o.ok and o.manifests and o.scenario.expect.fails is None),
-        key=lambda o: (-len(o.manifests), o.scenario.name, o.kube_version),
+        (r for r in records if r.ok and r.documents and not r.expects_failure),
+        key=lambda r: (-r.documents, r.scenario, r.kube_version),
     )
-    return ranked[:limit]
+    return [(record, ctx.services.scenario(record.scenario)) for record in ranked[:limit]]
 
 
 def _leaves(values: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -136,7 +144,7 @@ def _set(values: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def _schema_at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    node = schema
+    node: Any = schema
     for key in path:
         node = (node.get("properties") or {}).get(key) or (
             node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {}
@@ -146,6 +154,8 @@ def _schema_at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
 
 def _alternative(current: Any, schema: dict[str, Any]) -> Any:
     """A different value the key's schema accepts, or _MISSING when none is found."""
+    import jsonschema  # only --deep runs need it; it costs start-up to import
+
     for candidate in _candidates(current, schema):
         if candidate != current and not list(jsonschema.Draft7Validator(schema).iter_errors(candidate)):
             return candidate

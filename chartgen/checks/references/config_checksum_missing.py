@@ -41,14 +41,8 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
-    config_references,
-    find_object,
-    pod_annotations,
-    pod_metadata,
-    pod_metadata_path,
-    pod_spec,
-)
+from chartgen.checks.objects.pods import pod_annotations, pod_metadata, pod_metadata_path, pod_spec
+from chartgen.checks.objects.references import config_references, find_object
 from chartgen.findings import Finding, Level
 from chartgen.manifests import Manifest
 

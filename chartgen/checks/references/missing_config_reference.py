@@ -51,14 +51,12 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
-    WORKLOAD_KINDS,
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, namespace_of, pod_spec
+from chartgen.checks.objects.references import (
     ConfigReference,
     config_references,
     declared_external,
     find_object,
-    namespace_of,
-    pod_spec,
 )
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest

@@ -42,7 +42,8 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import declared_external, find_object, namespace_of
+from chartgen.checks.objects.pods import namespace_of
+from chartgen.checks.objects.references import declared_external, find_object
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

@@ -34,7 +34,8 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import name_of, namespace_of, selector_text, selects
+from chartgen.checks.objects.pods import name_of, namespace_of
+from chartgen.checks.objects.selectors import selector_text, selects
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

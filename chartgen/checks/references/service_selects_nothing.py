@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import selected_workloads, selector_text
+from chartgen.checks.objects.selectors import selected_workloads, selector_text
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

@@ -58,16 +58,9 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
-    WORKLOAD_KINDS,
-    Container,
-    PodSpec,
-    config_data,
-    containers,
-    env_imports,
-    find_object,
-    pod_spec,
-)
+from chartgen.checks.objects.env import env_imports
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, Container, PodSpec, containers, pod_spec
+from chartgen.checks.objects.references import config_data, find_object
 from chartgen.checks.security.secret_like import holds_private_key
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest

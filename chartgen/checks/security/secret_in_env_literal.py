@@ -43,7 +43,8 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec, variable_references
+from chartgen.checks.objects.env import variable_references
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.checks.security.secret_like import names_a_secret, secret_in_value
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chartgen.checks.objects.pods import PodSpec, containers, name_of, namespace_of
+from chartgen.checks.objects.pods import PodSpec, containers, name_of, namespace_of, pod_spec
 
 if TYPE_CHECKING:
     from chartgen.checks.context import CheckContext
@@ -190,3 +191,26 @@ def config_data(obj: dict[str, Any]) -> list[DataEntry]:
             str(key), "" if value is None else str(value), key_path("stringData", str(key))
         )
     return list(entries.values())
+
+
+def created_by_hook(
+    name: str, objects: Iterable[dict[str, Any]], namespace: str, default_namespace: str = ""
+) -> str:
+    """The Helm hook (a Job or Pod annotated ``helm.sh/hook``) in ``namespace`` whose containers
+    are told the name ``name`` in their command, args or env values — a hook that creates the
+    object at install time, as certificate generators do with a webhook's Secret — as
+    ``Job/<name>``; "" when there is none."""
+    mention = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])")
+    for obj in objects:
+        if "helm.sh/hook" not in ((obj.get("metadata") or {}).get("annotations") or {}):
+            continue
+        pod = pod_spec(obj)
+        if pod is None or namespace_of(obj, default_namespace) != namespace:
+            continue
+        for container in containers(pod):
+            spec = container.container
+            texts = [*(spec.get("command") or []), *(spec.get("args") or [])]
+            texts += [env.get("value") for env in spec.get("env") or [] if isinstance(env, dict)]
+            if any(isinstance(text, str) and mention.search(text) for text in texts):
+                return f"{obj.get('kind')}/{name_of(obj)}"
+    return ""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from chartgen.checks.objects.pods import POD_SPEC_PATHS, namespace_of, pod_labels
+from chartgen.checks.objects.pods import POD_SPEC_PATHS, name_of, namespace_of, pod_labels
 
 
 def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
@@ -45,8 +46,74 @@ def selected_workloads(
         for obj in objects
         if obj.get("kind") in POD_SPEC_PATHS
         and namespace_of(obj, default_namespace) == namespace
-        and selects(selector, pod_labels(obj))
+        and selects(selector, runtime_pod_labels(obj, selector))
     ]
+
+
+# Labels a controller adds to the pods it creates, which no pod template carries:
+# label -> (the kinds whose pods get it, whether a value fits the workload named so).
+_ORDINAL = re.compile(r"\d+")
+CONTROLLER_LABELS: dict[str, tuple[tuple[str, ...], Callable[[str, str], bool]]] = {
+    "statefulset.kubernetes.io/pod-name": (
+        ("StatefulSet",),
+        lambda value, name: value.startswith(f"{name}-") and bool(_ORDINAL.fullmatch(value[len(name) + 1 :])),
+    ),
+    "apps.kubernetes.io/pod-index": (("StatefulSet",), lambda value, name: bool(_ORDINAL.fullmatch(value))),
+    "controller-revision-hash": (("StatefulSet", "DaemonSet"), lambda value, name: True),
+    "pod-template-hash": (("Deployment", "ReplicaSet"), lambda value, name: True),
+    "job-name": (("Job",), lambda value, name: value == name),
+    "batch.kubernetes.io/job-name": (("Job",), lambda value, name: value == name),
+    "controller-uid": (("Job",), lambda value, name: True),
+    "batch.kubernetes.io/controller-uid": (("Job",), lambda value, name: True),
+}
+
+
+def runtime_pod_labels(obj: dict[str, Any], selector: dict[str, Any] | None) -> dict[str, str]:
+    """The labels the pods of a workload carry once running: its pod template's, plus the
+    labels its controller adds, taken with the value the selector asks for when that value
+    fits this workload (``statefulset.kubernetes.io/pod-name: db-0`` for StatefulSet ``db``)."""
+    labels = pod_labels(obj)
+    wanted = (selector or {}).get(
+        "matchLabels", selector if "matchExpressions" not in (selector or {}) else {}
+    )
+    for key, value in (wanted or {}).items():
+        kinds, fits = CONTROLLER_LABELS.get(str(key), ((), None))
+        if obj.get("kind") in kinds and fits is not None and fits(str(value), name_of(obj)):
+            labels.setdefault(str(key), str(value))
+    return labels
+
+
+def operator_may_create(
+    selector: dict[str, Any] | None,
+    objects: Iterable[dict[str, Any]],
+    namespace: str,
+    default_namespace: str = "",
+) -> dict[str, Any] | None:
+    """A custom resource in ``namespace`` whose operator plausibly creates the pods ``selector``
+    wants (the Prometheus Operator makes the pods of an ``Alertmanager``): one whose name is a
+    value the selector asks for, or whose declared pod labels (``spec.podMetadata.labels``,
+    ``spec.template.metadata.labels``) it matches. None when there is none."""
+    wanted = (selector or {}).get(
+        "matchLabels", selector if "matchExpressions" not in (selector or {}) else {}
+    )
+    values = {str(value) for value in (wanted or {}).values()}
+    for obj in objects:
+        if not is_custom_resource(obj) or namespace_of(obj, default_namespace) != namespace:
+            continue
+        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        declared = {
+            **((spec.get("podMetadata") or {}).get("labels") or {}),
+            **(((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}),
+        }
+        if name_of(obj) in values or (declared and selects(selector, declared)):
+            return obj
+    return None
+
+
+def is_custom_resource(obj: dict[str, Any]) -> bool:
+    """Whether the object's API group is not one of Kubernetes' own (``*.k8s.io`` or no dot)."""
+    group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+    return "." in group and not group.endswith(".k8s.io")
 
 
 def selector_text(selector: dict[str, Any] | None) -> str:

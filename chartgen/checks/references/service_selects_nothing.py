@@ -4,6 +4,13 @@ Reports a Service whose selector matches the pod labels of no workload (Deployme
 StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod) in the same render and namespace.
 Services without a selector (endpoints managed elsewhere, ExternalName) are not checked.
 
+The chart is not the whole cluster: labels a controller adds to its pods count
+(`statefulset.kubernetes.io/pod-name: db-0` selects pod 0 of StatefulSet `db`;
+`pod-template-hash`, `controller-revision-hash`, `job-name`), and so do pods an operator
+creates for a custom resource of the render in the same namespace: one whose name is a
+value of the selector (`alertmanager: main` for the Prometheus Operator's `Alertmanager`
+"main"), or whose `spec.podMetadata.labels` / `spec.template.metadata.labels` match it.
+
 ## Why is this bad?
 The Service gets no endpoints: clients resolve its name but every connection is refused or
 times out. It happens when a template's selector labels drift from the pod template labels,
@@ -34,7 +41,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects.selectors import selected_workloads, selector_text
+from chartgen.checks.objects.selectors import operator_may_create, selector_text
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
@@ -51,9 +58,10 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     selector = (manifest.obj.get("spec") or {}).get("selector")
     if not selector:
         return
-    default = ctx.release_namespace
     namespace = ctx.namespace_of(manifest.obj)
-    if not selected_workloads(selector, (m.obj for m in ctx.objects), namespace, default):
+    if ctx.selected(selector, namespace):
+        return
+    if operator_may_create(selector, ctx.object_dicts, namespace, ctx.release_namespace) is None:
         yield Finding(
             f"no workload in namespace {namespace} has pods labelled {selector_text(selector)}",
             path="spec.selector",

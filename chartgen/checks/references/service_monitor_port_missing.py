@@ -4,6 +4,11 @@ Reports a ServiceMonitor (`monitoring.coreos.com/v1`) whose `selector` matches n
 of the render in the namespaces it watches (`namespaceSelector`; its own namespace when
 unset), or whose endpoint `port` names a port that none of the matched Services has.
 
+A ServiceMonitor that watches other namespaces than the release's (`namespaceSelector.any`,
+`matchNames` such as `default` or `kube-system`, or one placed in another namespace) scrapes
+Services of the cluster — `default/kubernetes`, the kubelet, CoreDNS — that no chart renders:
+only the endpoint ports of the Services the render has are checked for it.
+
 ## Why is this bad?
 The Prometheus Operator generates a scrape job without targets: nothing is scraped, no error
 is shown, and alerts on the missing metrics stay silent (an `absent()` alert is the only
@@ -65,10 +70,11 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
             or selects(selector, (m.obj.get("metadata") or {}).get("labels") or {})
         )
     ]
-    if not services:
+    if not services and not _watches_outside_release(watched, ctx.release_namespace):
         where = "any namespace" if watched is None else f"namespace {', '.join(sorted(watched))}"
         labels = f" has labels {selector_text(selector)}" if selector_text(selector) else " is rendered"
         yield Finding(f"no Service in {where}{labels}", path="spec.selector")
+    if not services:
         return
     port_names = {
         p.get("name")
@@ -88,3 +94,9 @@ def _watched_namespaces(namespace_selector: dict[str, Any], own: str) -> set[str
     if namespace_selector.get("any"):
         return None
     return set(namespace_selector.get("matchNames") or []) or {own}
+
+
+def _watches_outside_release(watched: set[str] | None, release_namespace: str) -> bool:
+    """Whether Services the chart does not render can be among the watched ones: the cluster's
+    own (``default/kubernetes``, kube-system) and those of other releases."""
+    return watched is None or watched != {release_namespace}

@@ -9,8 +9,9 @@ when the whole Secret holds one: the Secret rendered in the same render has type
 a TLS Secret. Keys of a rendered Secret whose value is a PEM private key count like
 `tls.key`.
 
-The container uses the key when something it reads names the key file or another `.key`
-file under the mount: a literal env value, a value of a ConfigMap the chart renders and the
+The container uses the key when something it reads names the key file, or another file
+under the mount whose name says it is a key (`tls.key`, `key`, `server-key.pem`: the name of
+a key in a Secret the chart does not render is unknown): a literal env value, a value of a ConfigMap the chart renders and the
 container reads (`envFrom`, `configMapKeyRef`, or a ConfigMap volume it mounts), or a
 `command` or `args` string.
 
@@ -205,8 +206,8 @@ def _texts(container: Container, pod: PodSpec, rendered: Lookup) -> list[str]:
 
 
 def _refers(texts: list[str], mount_path: str, exposed: list[str]) -> bool:
-    """Whether a text names one of the key files, or some ``.key`` file under the mount."""
-    under_mount = re.compile(re.escape(mount_path) + r"/[^\s\"',;=]*\.key(?![\w.-])")
+    """Whether a text names one of the key files, or a file under the mount named like a key."""
+    under_mount = re.compile(re.escape(mount_path) + r"/(?:[^\s\"',;=]*/)?[^\s\"',;=/]*key[^\s\"',;=/]*")
     return any(path in text for text in texts for path in exposed) or any(
         under_mount.search(t) for t in texts
     )

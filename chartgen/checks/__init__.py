@@ -49,6 +49,7 @@ class Check:
     doc: str = ""
     options: dict[str, Any] = field(default_factory=dict)  # typed parameters and their defaults
     flag: str | None = None  # runs only when `lint matrix` gets this flag ("deep", "coverage")
+    style: bool = False  # about how the chart is written: at most info for charts linted from outside
 
     @property
     def family(self) -> str:
@@ -82,6 +83,7 @@ def check(
     kinds: tuple[str, ...] = (),
     options: dict[str, Any] | None = None,
     flag: str | None = None,
+    style: bool = False,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Declare the decorated function as a check. Metadata is validated by the meta-tests."""
 
@@ -101,6 +103,7 @@ def check(
                 doc=(module.__doc__ or "").strip(),
                 options=dict(options or {}),
                 flag=flag,
+                style=style,
             )
         )
         return function

@@ -147,7 +147,7 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
         chart_dir=chart_dir,
         scenarios=scenarios,
         kube_versions=versions,
-        checks=configure_checks(lint.get("checks", {}), options.flags, config_file),
+        checks=configure_checks(lint.get("checks", {}), options.flags, config_file, outside=not in_project),
         root=root,
         api_versions=project.api_versions if in_project else [],
         # The certctl catalog also serves --chart runs inside the project (checks use it only for CERTCTL_ names).
@@ -169,10 +169,14 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
 
 
 def configure_checks(
-    settings: dict[str, Any], flags: frozenset[str] = frozenset(), config_file: str = "chartgen.yaml"
+    settings: dict[str, Any],
+    flags: frozenset[str] = frozenset(),
+    config_file: str = "chartgen.yaml",
+    outside: bool = False,
 ) -> list[ConfiguredCheck]:
     """Every check at its default level, with the project's overrides; "off" removes one, and a
-    check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it."""
+    check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it. For a
+    chart linted from ``outside`` the project, style checks default to info."""
     for key in settings:
         if find_check(key) is None:
             raise UserError(f"unknown check '{key}' in lint.checks (see `chartgen checks list`)", config_file)
@@ -183,7 +187,8 @@ def configure_checks(
         setting = settings.get(check.id, settings.get(check.code, {}))
         if isinstance(setting, str):
             setting = {"level": setting}
-        level = setting.get("level", check.level.value)
+        default = Level.INFO if outside and check.style else check.level
+        level = setting.get("level", default.value)
         if level == "off":
             continue
         unknown = set(setting.get("options", {})) - set(check.options)

@@ -40,6 +40,7 @@ from chartgen.findings import Finding, Level
     id="undocumented-value",
     code="VAL004",
     scope=Scope.CHART,
+    style=True,
     level=Level.WARNING,
     description="A value has no description in the schema, or no comment in values.yaml.",
     remediation="Describe the value in the schema (description) or in a comment above it in values.yaml.",

@@ -12,7 +12,7 @@ from typing import Any
 
 from chartgen.checks import all_checks, find_check
 from chartgen.checks.context import Suppression
-from chartgen.crds import load_schema_files
+from chartgen.crds import load_chart_crds, load_schema_files
 from chartgen.engine import ConfiguredCheck, LintTarget
 from chartgen.errors import UserError
 from chartgen.findings import Level
@@ -128,7 +128,8 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
     if options.tier == "named":
         scenarios = _filter(scenarios, options.scenarios)
     schemas = SchemaValidator()
-    schema_sources = [*options.crd_schemas, chart_dir / "crds"]
+    load_chart_crds(schemas, chart_dir)
+    schema_sources = list(options.crd_schemas)
     if project is not None and options.chart is None:
         schema_sources.append(project.root / "schemas" / "crds")
         schema_sources += [project.root / p for p in lint.get("crdSchemas", [])]

@@ -49,7 +49,9 @@ class Check:
     doc: str = ""
     options: dict[str, Any] = field(default_factory=dict)  # typed parameters and their defaults
     flag: str | None = None  # runs only when `lint matrix` gets this flag ("deep", "coverage")
-    style: bool = False  # about how the chart is written: at most info for charts linted from outside
+    # The default level for a chart linted from outside the project, when it differs: style
+    # checks are info there, and an object no schema covers is a warning.
+    outside_level: Level | None = None
 
     @property
     def family(self) -> str:
@@ -83,7 +85,7 @@ def check(
     kinds: tuple[str, ...] = (),
     options: dict[str, Any] | None = None,
     flag: str | None = None,
-    style: bool = False,
+    outside_level: Level | None = None,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Declare the decorated function as a check. Metadata is validated by the meta-tests."""
 
@@ -103,7 +105,7 @@ def check(
                 doc=(module.__doc__ or "").strip(),
                 options=dict(options or {}),
                 flag=flag,
-                style=style,
+                outside_level=outside_level,
             )
         )
         return function

@@ -11,9 +11,15 @@ from typing import Annotated
 import typer
 
 from chartgen.cli.common import check_output, reports_errors, write_output
+from chartgen.cli.lint_chart import ChartOrCommand, lint_chart_command
 from chartgen.errors import UserError
 
-app = typer.Typer(help="Lint charts: render with the Helm engine and run the checks.", no_args_is_help=True)
+app = typer.Typer(
+    cls=ChartOrCommand,
+    help="Lint charts: render with the Helm engine and run the checks. `chartgen lint CHART...` lints any chart.",
+    no_args_is_help=True,
+)
+app.command("chart", hidden=True)(lint_chart_command)
 report_app = typer.Typer(help="Work with lint reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 

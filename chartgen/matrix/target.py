@@ -177,7 +177,7 @@ def configure_checks(
 ) -> list[ConfiguredCheck]:
     """Every check at its default level, with the project's overrides; "off" removes one, and a
     check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it. For a
-    chart linted from ``outside`` the project, style checks default to info."""
+    chart linted from ``outside`` the project, a check's ``outside_level`` is its default."""
     for key in settings:
         if find_check(key) is None:
             raise UserError(f"unknown check '{key}' in lint.checks (see `chartgen checks list`)", config_file)
@@ -188,7 +188,7 @@ def configure_checks(
         setting = settings.get(check.id, settings.get(check.code, {}))
         if isinstance(setting, str):
             setting = {"level": setting}
-        default = Level.INFO if outside and check.style else check.level
+        default = (outside and check.outside_level) or check.level
         level = setting.get("level", default.value)
         if level == "off":
             continue

@@ -10,6 +10,9 @@ open map (a schema object without `additionalProperties: false`; in values.yaml 
 declared empty, such as `podAnnotations: {}`) are declared. References through variables
 (`$x := .Values.server` then `$x.port`) are not followed.
 
+This is style: error for the project's chart, info for a chart linted from outside
+(`chartgen lint CHART`).
+
 ## Why is this bad?
 A value a template reads but the schema does not declare cannot be set: with a closed schema
 Helm rejects it, and without one nobody finds it in values.yaml. The upstream chart read
@@ -37,7 +40,7 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.findings import Finding
+from chartgen.findings import Finding, Level
 
 REFERENCE = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
 ACTION = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -49,7 +52,7 @@ NOT_CODE = re.compile(r"/\*.*?\*/|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`", re.S)
     id="undeclared-value",
     code="VAL003",
     scope=Scope.CHART,
-    style=True,
+    outside_level=Level.INFO,
     description="A template reads a value that the values schema (or values.yaml) does not declare.",
     remediation="Declare the value with a type, default and description, or stop reading it.",
 )

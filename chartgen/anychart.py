@@ -285,7 +285,7 @@ def _failing_for(broken: dict[str, str]):
 
     def render(chart: Any, scenario: Scenario, version: str, api_versions: list[str]) -> dict[str, str]:
         if scenario.name in broken:
-            raise helm.RenderFailure(f"cannot read the values: {broken[scenario.name]}", values=True)
+            raise helm.RenderFailure(f"cannot read the values: {broken[scenario.name]}")
         return helm_render(chart, scenario, version, api_versions)
 
     return render

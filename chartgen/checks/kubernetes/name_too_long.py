@@ -2,7 +2,9 @@
 ## What it does
 Reports object names longer than Kubernetes allows for their use: 63 characters for
 anything that becomes a DNS label or label value (Services, most objects), 52 for
-StatefulSets and CronJobs, whose controllers append suffixes to the name.
+StatefulSets and CronJobs, whose controllers append suffixes to the name, and 253 for RBAC
+objects (Roles, ClusterRoles and their bindings), whose names are path segments used nowhere
+else.
 
 ## Why is this bad?
 The API server rejects the object, or the controller fails later when it derives pod
@@ -32,7 +34,12 @@ from chartgen.checks.context import CheckContext
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
-SHORTER_LIMITS = {"StatefulSet": 52, "CronJob": 52}
+# Kinds whose names Kubernetes limits otherwise than the option says.
+KIND_LIMITS = {
+    "StatefulSet": 52,
+    "CronJob": 52,
+    **dict.fromkeys(("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"), 253),
+}
 
 
 @check(
@@ -46,7 +53,7 @@ SHORTER_LIMITS = {"StatefulSet": 52, "CronJob": 52}
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     name = str((manifest.obj.get("metadata") or {}).get("name", ""))
     kind = str(manifest.obj.get("kind", ""))
-    limit = SHORTER_LIMITS.get(kind, int(ctx.options.get("limit", 63)))
+    limit = KIND_LIMITS.get(kind, int(ctx.options.get("limit", 63)))
     if len(name) > limit:
         yield Finding(
             f"name is {len(name)} characters long; a {kind} name may have at most {limit}",

@@ -7,7 +7,8 @@ unset), or whose endpoint `port` names a port that none of the matched Services 
 A ServiceMonitor that watches other namespaces than the release's (`namespaceSelector.any`,
 `matchNames` such as `default` or `kube-system`, or one placed in another namespace) scrapes
 Services of the cluster — `default/kubernetes`, the kubelet, CoreDNS — that no chart renders:
-only the endpoint ports of the Services the render has are checked for it.
+only the endpoint ports of the Services the render has are checked for it. The API
+server's Service `default/kubernetes` counts as rendered.
 
 ## Why is this bad?
 The Prometheus Operator generates a scrape job without targets: nothing is scraped, no error
@@ -44,6 +45,20 @@ from chartgen.checks.objects.selectors import selector_text, selects
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
+# Services every cluster has: the API server's, in "default" (the release's namespace when a
+# chart is installed there).
+CLUSTER_SERVICES = (
+    {
+        "kind": "Service",
+        "metadata": {
+            "name": "kubernetes",
+            "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"},
+        },
+        "spec": {"ports": [{"name": "https", "port": 443}]},
+    },
+)
+
 
 @check(
     id="service-monitor-port-missing",
@@ -61,13 +76,12 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     default = ctx.release_namespace
     watched = _watched_namespaces(spec.get("namespaceSelector") or {}, namespace_of(manifest.obj, default))
     services = [
-        m.obj
-        for m in ctx.objects
-        if m.obj.get("kind") == "Service"
-        and (watched is None or namespace_of(m.obj, default) in watched)
+        obj
+        for obj in (*ctx.object_dicts, *CLUSTER_SERVICES)
+        if obj.get("kind") == "Service"
+        and (watched is None or namespace_of(obj, default) in watched)
         and (
-            not selector_text(selector)
-            or selects(selector, (m.obj.get("metadata") or {}).get("labels") or {})
+            not selector_text(selector) or selects(selector, (obj.get("metadata") or {}).get("labels") or {})
         )
     ]
     if not services and not _watches_outside_release(watched, ctx.release_namespace):

@@ -10,10 +10,13 @@ a TLS Secret. Keys of a rendered Secret whose value is a PEM private key count l
 `tls.key`.
 
 The container uses the key when something it reads names the key file, or another file
-under the mount whose name says it is a key (`tls.key`, `key`, `server-key.pem`: the name of
-a key in a Secret the chart does not render is unknown): a literal env value, a value of a ConfigMap the chart renders and the
-container reads (`envFrom`, `configMapKeyRef`, or a ConfigMap volume it mounts), or a
-`command` or `args` string.
+under the mount whose name says it is a key (`tls.key`, `key`, `server-key.pem`: the names
+of the keys of a Secret the chart does not render are unknown). What it reads: a literal env
+value, a value of a ConfigMap the chart renders and the container reads (`envFrom`,
+`configMapKeyRef`, or a ConfigMap volume it mounts), or a `command` or `args` string. A
+Secret the chart does not render that is named after the workload or the container mounting
+it (`repo-server-tls` mounted by the `repo-server`) is its serving identity, provisioned for
+it: servers read their own key at a built-in path.
 
 ## Why is this bad?
 A private key is the identity of whoever holds it. Mounted into a pod that does not need
@@ -97,12 +100,15 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     def rendered(kind: str, name: str) -> dict[str, Any] | None:
         return find_object(siblings, kind, name, namespace, release_namespace)
 
+    workload = str((manifest.obj.get("metadata") or {}).get("name", ""))
     key_volumes = _key_volumes(pod, rendered)
     for container in containers(pod):
         mounts = list(_key_mounts(container, key_volumes))
         texts = _texts(container, pod, rendered) if mounts else []
         for path, mount_path, secret, exposed in mounts:
-            if not _refers(texts, mount_path, exposed):
+            if not _refers(texts, mount_path, exposed) and not (
+                rendered("Secret", secret) is None and _own_identity(secret, workload, container)
+            ):
                 yield Finding(
                     f'{container.title} mounts the private key {exposed[0]} from Secret "{secret}" but '
                     "refers to it nowhere (env, ConfigMaps it reads, command, args)",
@@ -210,4 +216,16 @@ def _refers(texts: list[str], mount_path: str, exposed: list[str]) -> bool:
     under_mount = re.compile(re.escape(mount_path) + r"/(?:[^\s\"',;=]*/)?[^\s\"',;=/]*key[^\s\"',;=/]*")
     return any(path in text for text in texts for path in exposed) or any(
         under_mount.search(t) for t in texts
+    )
+
+
+# Suffixes that name a Secret after whose identity it holds: "repo-server-tls".
+_IDENTITY_SUFFIXES = ("-tls", "-certs", "-cert", "-certificate", "-keys", "-key", "-secret")
+
+
+def _own_identity(secret: str, workload: str, container: Container) -> bool:
+    """Whether the Secret is named after the workload or the container mounting it."""
+    stem = next((secret.removesuffix(s) for s in _IDENTITY_SUFFIXES if secret.endswith(s)), "")
+    return bool(stem) and (
+        workload.endswith(stem) or stem.endswith(f"-{container.name}") or stem == container.name
     )

@@ -136,7 +136,13 @@ class _Run:
         )
         checks = {c.check.id: c.check.info(c.level) for c in self.target.checks}
         return Report(
-            summary, results, checks, [(s.name, v) for s, v in pairs], list(self.services.ledger.notes)
+            summary,
+            results,
+            checks,
+            [(s.name, v) for s, v in pairs],
+            list(self.services.ledger.notes),
+            chart=f"{self.services.chart.name}@{self.services.chart.version}",
+            shard=self.target.shard,
         )
 
     def _evaluate(self, pair: tuple[Scenario, str]) -> tuple[RenderOutcome, list[Result]]:

@@ -281,12 +281,16 @@ def test_json_has_the_documented_fields_and_round_trips() -> None:
     assert {"scenarios", "renders", "documents", "checks", "skipped", "errors", "warnings"} <= data[
         "summary"
     ].keys()
-    required = {"check", "code", "level", "scenario", "kube_version", "kind", "name", "path", "message"}
+    required = {"check", "code", "level", "occurrences", "kind", "name", "path", "message"}
     required |= {"template", "line"}
-    assert len(data["findings"]) == len(report.results)
+    # One entry per distinct finding, listing the (scenario, version) pairs it occurs in.
+    assert len(data["findings"]) == len({r.root_cause for r in report.results}) < len(report.results)
     for finding in data["findings"]:
         assert required <= finding.keys()
-    assert Report.from_dict(data) == report
+    assert sum(len(f["occurrences"]) for f in data["findings"]) == len(report.results)
+    back = Report.from_dict(data)
+    assert sorted(back.results, key=repr) == sorted(report.results, key=repr)
+    assert replace(back, results=report.results) == report
 
 
 # --- junit ---------------------------------------------------------------------------------------
@@ -537,16 +541,16 @@ def shards() -> tuple[Report, Report]:
     report = sample_report()
     chart_wide = [r for r in report.results if r.scenario == "*"]
 
-    def shard(kube_version: str, summary: Summary) -> Report:
+    def shard(kube_version: str, summary: Summary, index: int) -> Report:
         results = [r for r in report.results if r.kube_version == kube_version] + chart_wide
         evaluated = [pair for pair in report.evaluated if pair[1] == kube_version]
-        return Report(summary, results, dict(CHECKS), evaluated, report.notes)
+        return Report(summary, results, dict(CHECKS), evaluated, report.notes, "certctl@0.2.0", (index, 2))
 
     first = Summary(
         2, 2, 26, 31, 0, errors=2, warnings=1, infos=1, suppressed=1, kube_versions=["1.29", "1.37"]
     )
     second = Summary(2, 2, 26, 31, 0, errors=2, warnings=2, infos=0, kube_versions=["1.9", "1.29", "1.37"])
-    return shard("1.29", first), shard("1.37", second)
+    return shard("1.29", first, 1), shard("1.37", second, 2)
 
 
 def test_merge_reads_as_one_run_of_the_whole_matrix() -> None:
@@ -581,6 +585,20 @@ def test_merge_reads_as_one_run_of_the_whole_matrix() -> None:
     assert render_report(merged, "text") == render_report(sample_report(), "text")
 
 
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (lambda first, second: [first], "incomplete set of shards: 2/2 missing"),
+        (lambda first, second: [first, second, second], "shard 2/2 is given twice"),
+        (lambda first, second: [first, replace(second, chart="other@1.0.0")], "different charts"),
+        (lambda first, second: [first, replace(second, shard=(2, 3))], "split the matrix differently"),
+    ],
+)
+def test_merge_refuses_what_is_not_one_complete_matrix(change, complaint: str) -> None:
+    with pytest.raises(UserError, match=complaint):
+        merge_reports(change(*shards()))
+
+
 def test_merge_refuses_shards_that_disagree_about_a_check() -> None:
     first, second = shards()
     second.checks["container-runs-as-root"] = replace(CHECKS["container-runs-as-root"], level="warning")
@@ -599,7 +617,9 @@ def test_merge_round_trips_through_json_files(tmp_path: Path) -> None:
     merged = merge_reports([load_report(path) for path in paths])
 
     assert merged == merge_reports(list(shards()))
-    assert load_report(paths[0]) == shards()[0]
+    loaded, original = load_report(paths[0]), shards()[0]
+    assert sorted(loaded.results, key=repr) == sorted(original.results, key=repr)
+    assert replace(loaded, results=original.results) == original
 
 
 @pytest.mark.parametrize(
@@ -611,11 +631,11 @@ def test_merge_round_trips_through_json_files(tmp_path: Path) -> None:
         ('{"version": "2.1.0", "runs": []}', "not a chartgen JSON report"),
         ('{"summary": {}, "findings": []}', "not a chartgen JSON report"),
         (
-            '{"format": "chartgen-report/1", "summary": {}, "findings": [{"check": "x"}]}',
+            '{"format": "chartgen-report/2", "summary": {}, "findings": [{"check": "x"}]}',
             "not a chartgen JSON report",
         ),
         (
-            '{"format": "chartgen-report/1", "summary": {"errors": "3"}, "findings": []}',
+            '{"format": "chartgen-report/2", "summary": {"errors": "3"}, "findings": []}',
             "summary.errors must be int",
         ),
     ],

@@ -142,6 +142,7 @@ class _Run:
             [(s.name, v) for s, v in pairs],
             list(self.services.ledger.notes),
             chart=f"{self.services.chart.name}@{self.services.chart.version}",
+            chart_dir=_shown_path(self.target.chart_dir, self.target.root),
             shard=self.target.shard,
         )
 
@@ -311,6 +312,14 @@ def helm_render(chart: Any, scenario: Scenario, version: str, api_versions: list
         api_versions=api_versions,
         is_upgrade=scenario.upgrade,
     )
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when inside it, else as given."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _result_order(result: Result) -> tuple[Any, ...]:

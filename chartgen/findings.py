@@ -104,6 +104,7 @@ class Report:
     evaluated: list[tuple[str, str]] = field(default_factory=list)  # (scenario, kube version) pairs run
     notes: list[str] = field(default_factory=list)
     chart: str = ""  # the chart linted (name@version), so reports of different charts are not merged
+    chart_dir: str = ""  # where it is, relative to the run's root when inside it (for locations)
     shard: tuple[int, int] = (1, 1)  # part I of N of the matrix
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +123,7 @@ class Report:
         return {
             "format": REPORT_FORMAT,
             "chart": self.chart,
+            "chart_dir": self.chart_dir,
             "shard": {"index": self.shard[0], "count": self.shard[1]},
             "summary": self.summary.to_dict(),
             "findings": list(findings.values()),
@@ -148,6 +150,7 @@ class Report:
             evaluated,
             list(data.get("notes", [])),
             str(data.get("chart", "")),
+            str(data.get("chart_dir", "")),
             (int(shard["index"]), int(shard["count"])),
         )
 

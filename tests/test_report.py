@@ -488,7 +488,52 @@ def test_sarif_locates_results_at_the_template_line() -> None:
     )
     expected = hashlib.sha256(repr(as_root("any", "any").root_cause).encode()).hexdigest()
     assert as_root_result["partialFingerprints"] == {"chartgenRootCause/v1": expected}
-    assert "locations" not in results["dangling-service"]
+    # A chart-wide finding is located at the chart's Chart.yaml (code scanning needs a location).
+    (fallback,) = results["dangling-service"]["locations"]
+    assert fallback["physicalLocation"]["artifactLocation"]["uri"].endswith("Chart.yaml")
+
+
+OFFICIAL_SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-2.1.0-rtm.5.json"
+
+
+def test_sarif_validates_against_the_official_schema_and_uploads_cleanly(tmp_path: Path) -> None:
+    report = replace(sample_report(), chart_dir="deploy/helm/certctl")
+    report.results.append(replace(report.results[0], check="rbac-wildcard", template="", line=None))
+    report.checks["rbac-wildcard"] = CheckInfo("rbac-wildcard", "SEC015", "security", "error", "d.", "r.")
+    log = json.loads(render_report(report, "sarif"))
+    jsonschema.Draft4Validator(json.loads(OFFICIAL_SARIF_SCHEMA.read_text())).validate(log)
+    (run,) = log["runs"]
+    for sarif_result in run["results"]:
+        (location,) = sarif_result["locations"]
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert not uri.startswith(("/", "file:", "..")), uri
+    assert {
+        r["physicalLocation"]["artifactLocation"]["uri"] for s in run["results"] for r in s["locations"]
+    } >= {"deploy/helm/certctl/Chart.yaml"}
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert all(rule["helpUri"].startswith("https://") for rule in rules.values())
+    assert rules["rbac-wildcard"]["helpUri"].endswith("#sec015-rbac-wildcard")
+    assert rules["rbac-wildcard"]["properties"]["security-severity"] == "7.5"
+    assert not any(
+        "security-severity" in r["properties"] for r in rules.values() if r["id"] != "rbac-wildcard"
+    )
+
+
+def test_sarif_uris_of_a_chart_outside_the_working_directory_are_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chartgen.report.sarif import repository_uri
+
+    monkeypatch.chdir(tmp_path)
+    assert (
+        repository_uri(str(tmp_path / "charts/web/templates/a.yaml"), "charts/web")
+        == "charts/web/templates/a.yaml"
+    )
+    assert (
+        repository_uri("/elsewhere/charts/web/templates/a.yaml", "/elsewhere/charts/web")
+        == "web/templates/a.yaml"
+    )
+    assert repository_uri("./web/Chart.yaml", "web") == "web/Chart.yaml"
 
 
 def test_sarif_omits_the_region_without_a_line_and_the_index_without_a_rule() -> None:
@@ -544,7 +589,9 @@ def shards() -> tuple[Report, Report]:
     def shard(kube_version: str, summary: Summary, index: int) -> Report:
         results = [r for r in report.results if r.kube_version == kube_version] + chart_wide
         evaluated = [pair for pair in report.evaluated if pair[1] == kube_version]
-        return Report(summary, results, dict(CHECKS), evaluated, report.notes, "certctl@0.2.0", (index, 2))
+        return Report(
+            summary, results, dict(CHECKS), evaluated, report.notes, chart="certctl@0.2.0", shard=(index, 2)
+        )
 
     first = Summary(
         2, 2, 26, 31, 0, errors=2, warnings=1, infos=1, suppressed=1, kube_versions=["1.29", "1.37"]

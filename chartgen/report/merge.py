@@ -66,7 +66,8 @@ def merge_reports(reports: list[Report]) -> Report:
         )
         summary.errors += 1
     merged = Report(summary, results, _merge_checks(reports), evaluated, notes)
-    merged.chart = reports[0].chart if reports else ""
+    if reports:
+        merged.chart, merged.chart_dir = reports[0].chart, reports[0].chart_dir
     return merged
 
 

@@ -151,7 +151,11 @@ def test_expectations_and_vacuous_scenarios(project: Path) -> None:
     """,
     )
     _code, report = only(project, "unmet", "vacuous")
-    messages = sorted((f["check"], f["scenario"], f["message"]) for f in report["findings"])
+    messages = sorted(
+        (f["check"], where["scenario"], f["message"])
+        for f in report["findings"]
+        for where in f["occurrences"]
+    )
     assert messages == [
         ("expectation-not-met", "unmet", "expected 2 x Role; found 0"),
         ("expectation-not-met", "unmet", "expected 5 Service object(s); found 2"),
@@ -167,6 +171,8 @@ def test_suppressions_annotation_allow_list_and_unused(project: Path) -> None:
         config.read_text()
         + textwrap.dedent("""\
         lint:
+          checks:
+            probes-missing: {options: {exempt: {agent: "nothing to probe"}}}
           allow:
             - {check: name-too-long, name: nothing-this-long, reason: "kept to show unused suppressions"}
             - {check: expectation-not-met, scenario: "unmet*", reason: "documented gap"}

@@ -216,7 +216,8 @@ def test_text_shows_a_repeated_finding_once_with_where_and_fix() -> None:
     text = render_report(sample_report(), "text")
     block = text.split("\n\n")[0].splitlines()
 
-    assert text.count("container-runs-as-root") == 2  # the block and the note, not once per pair
+    # the block, the note and the per-check summary, not once per pair
+    assert text.count("container-runs-as-root") == 3
     assert block == [
         f"{SERVER}:42: error SEC003 container-runs-as-root",
         '  container "server" may run as root',
@@ -241,11 +242,17 @@ def test_text_omits_what_a_finding_does_not_know() -> None:
 def test_text_ends_with_notes_invariants_and_verdict() -> None:
     lines = render_report(sample_report(), "text").splitlines()
 
-    assert lines[-4:] == [
-        "note: suppression 'container-runs-as-root' on Deployment/certctl-agent suppressed nothing",
-        "",
+    notes = lines.index(
+        "note: suppression 'container-runs-as-root' on Deployment/certctl-agent suppressed nothing"
+    )
+    assert lines[notes + 2] == "findings per check:"
+    per_check = lines[notes + 3 : -3]
+    assert [line.split()[0] for line in per_check] == ["1"] * len(per_check)
+    # The verdict counts the distinct findings printed (five blocks), not the (scenario, version) pairs.
+    assert len(per_check) == 5
+    assert lines[-2:] == [
         "scenarios 2 · renders 4 · documents 52 · checks 31 · skipped 0",
-        "4 errors, 2 warnings (1 suppressed)",
+        "2 errors, 2 warnings, 1 info (1 suppressed)",
     ]
 
 
@@ -261,9 +268,33 @@ def test_text_has_no_colour_and_wraps_long_lines() -> None:
     assert all(len(line) <= 121 for line in text.splitlines())  # 120 plus a trailing ';'
     for scenario in scenarios:
         assert f"{scenario} @ 1.29" in text  # never split between a scenario and its versions
-    assert render_report(replace(report, summary=Summary(errors=1, warnings=1)), "text").endswith(
-        "1 error, 1 warning (0 suppressed)\n"
+    assert render_report(report, "text").endswith("1 error, 0 warnings (0 suppressed)\n")
+
+
+def test_text_and_concise_colour_only_when_asked_and_shorten_full_coverage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chartgen.report import wants_colour
+
+    report = sample_report()
+    everywhere = [replace(as_root(s, v), line=7) for s, v in report.evaluated]
+    report = replace(report, results=everywhere)
+    for fmt in ("text", "concise"):
+        assert "\x1b[" in render_report(report, fmt, colour=True)
+        plain = render_report(report, fmt)
+        assert "\x1b" not in plain and "all 2 × 2" in plain
+    concise = render_report(report, "concise").splitlines()
+    assert (
+        concise[0]
+        == f'{SERVER}:7: SEC003 container "server" may run as root [Deployment/certctl-server] (all 2 × 2)'
     )
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    assert wants_colour({}, Terminal()) and not wants_colour({"NO_COLOR": "1"}, Terminal())
+    assert not wants_colour({}, object())
 
 
 def test_text_snapshot(snapshot: Snapshot) -> None:

@@ -43,7 +43,9 @@ def test_exhaustive_tier_renders_every_combination_of_a_small_space() -> None:
     )
     report = json.loads(result.stdout)
     assert report["summary"]["renders"] == 2 * 2 * 2 * 3
-    failing = {f["scenario"] for f in report["findings"] if f["check"] == "render-failed"}
+    failing = {
+        w["scenario"] for f in report["findings"] if f["check"] == "render-failed" for w in f["occurrences"]
+    }
     assert len(failing) == 2 * 3  # alpha and beta both on, for each gamma and mode
 
 

@@ -31,9 +31,7 @@ class Tier(str, Enum):
     random = "random"
 
 
-FORMAT_HELP = (
-    "Report format: text, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
-)
+FORMAT_HELP = "Report format: text, concise, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
 
 
 @app.command("matrix")
@@ -84,7 +82,7 @@ def matrix_command(
     from chartgen.engine import run_matrix
     from chartgen.matrix.target import MatrixOptions, build_plan
     from chartgen.project import find_project
-    from chartgen.report import render_report, resolve_format
+    from chartgen.report import render_report, resolve_format, wants_colour
 
     fmt = resolve_format(format, os.environ)
     check_output(output)
@@ -111,7 +109,9 @@ def matrix_command(
     report.notes = plan.notes + report.notes
     if tier is Tier.random:
         report.notes += shrunk_failures(plan, report)
-    write_output(render_report(report, fmt), output)
+    write_output(
+        render_report(report, fmt, colour=output is None and wants_colour(os.environ, sys.stdout)), output
+    )
     raise typer.Exit(report.exit_code(strict))
 
 

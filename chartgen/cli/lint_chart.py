@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -90,7 +91,7 @@ def lint_chart_command(
     """Lint charts: the defaults and each ci/*-values.yaml (or -f/--set), every check."""
     from chartgen.anychart import ChartLintOptions, LibraryChart, build_chart_target, check_chart, open_chart
     from chartgen.engine import run_matrix
-    from chartgen.report import render_report, resolve_format
+    from chartgen.report import render_report, resolve_format, wants_colour
 
     fmt = resolve_format(format, os.environ)
     check_output(output)
@@ -120,7 +121,9 @@ def lint_chart_command(
             )
             continue
         report = run_matrix(build_chart_target(options, chart_dir, Path.cwd()))
-        texts.append(render_report(report, fmt))
+        texts.append(
+            render_report(report, fmt, colour=output is None and wants_colour(os.environ, sys.stdout))
+        )
         exit_code = max(exit_code, report.exit_code(strict))
     write_output("".join(texts), output)
     raise typer.Exit(exit_code)

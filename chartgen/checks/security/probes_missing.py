@@ -5,7 +5,9 @@ while it declares `ports` (so it receives traffic). Long-running means a contain
 Deployment, StatefulSet, DaemonSet or ReplicaSet, or of a Pod that restarts always. Not
 reported: Jobs and CronJobs (they run to completion), init containers (native sidecars
 included), and readiness of a container that declares no port (nothing is sent to it). A
-`startupProbe` delays the others; it does not replace them.
+`startupProbe` delays the others; it does not replace them. The option `exempt` maps the
+names of containers that have nothing to probe to the reason (`{agent: "serves no endpoint
+and has no health command"}`).
 
 ## Why is this bad?
 Without a liveness probe a process that hangs (a deadlock, an exhausted pool) keeps running
@@ -57,12 +59,16 @@ LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "P
     kinds=LONG_RUNNING_KINDS,
     description="A long-running container has no liveness probe, or no readiness probe while it serves ports.",
     remediation="Add a livenessProbe, and a readinessProbe to containers that receive traffic.",
+    options={"exempt": {}},
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     pod = pod_spec(manifest.obj)
     if pod is None or pod.spec.get("restartPolicy", "Always") != "Always":
         return  # a Pod that runs to completion
+    exempt = ctx.options.get("exempt") or {}
     for container in containers(pod, include_init=False):
+        if container.name in exempt:
+            continue
         missing = [] if container.container.get("livenessProbe") else ["livenessProbe"]
         if container.container.get("ports") and not container.container.get("readinessProbe"):
             missing.append("readinessProbe")

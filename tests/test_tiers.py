@@ -110,3 +110,30 @@ def test_chart_without_schema_cannot_generate(tmp_path: Path) -> None:
     )
     result = lint("--chart", str(chart), "--tier", "pairwise")
     assert result.exit_code == 2 and "values.schema.json" in result.output
+
+
+def test_generated_factors_follow_refs_and_fail_closed_without_any() -> None:
+    import pytest
+
+    from chartgen.errors import UserError
+    from chartgen.matrix.generated import factor_space
+    from chartgen.matrix.scenarios import Scenario
+
+    base = Scenario("defaults", "base", {})
+    schema = {
+        "definitions": {
+            "image": {"type": "object", "properties": {"pullPolicy": {"enum": ["Always", "IfNotPresent"]}}},
+            "node": {
+                "type": "object",
+                "properties": {"on": {"type": "boolean"}, "next": {"$ref": "#/definitions/node"}},
+            },
+        },
+        "properties": {
+            "server": {"type": "object", "properties": {"image": {"$ref": "#/definitions/image"}}},
+            "tree": {"$ref": "#/definitions/node"},
+        },
+    }
+    names = [factor.name for factor in factor_space(schema, base, {}).factors]
+    assert names == ["server.image.pullPolicy", "tree.on"]  # the recursive ref is followed once
+    with pytest.raises(UserError, match="no factors"):
+        factor_space({"properties": {"name": {"type": "string"}}}, base, {})

@@ -76,7 +76,10 @@ def load_render_chart(path: Path) -> helm_python.Chart:
         return load_chart(path)
     with tempfile.TemporaryDirectory(prefix="chartgen-render-") as workdir:
         copy = Path(workdir) / path.name
-        shutil.copytree(path, copy, ignore=shutil.ignore_patterns("values.schema.json"))
+        # Only the chart's own schema (checked by ValuesGate); Helm still validates the subcharts'.
+        shutil.copytree(
+            path, copy, ignore=lambda folder, names: ["values.schema.json"] if Path(folder) == path else []
+        )
         return load_chart(copy)  # Helm reads every file at load time; the copy can go
 
 

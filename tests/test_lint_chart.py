@@ -140,7 +140,7 @@ def test_one_bad_values_file_fails_its_scenario_and_the_others_run(tmp_path: Pat
     assert code == 1
     failures = [f for f in report["findings"] if f["check"] == "render-failed"]
     assert failures and all("ci/broken-values.yaml:2:1: invalid YAML" in f["message"] for f in failures)
-    assert {f["scenario"] for f in failures} == {"broken-values"}
+    assert {w["scenario"] for f in failures for w in f["occurrences"]} == {"broken-values"}
     assert "good-values" in scenarios(report)
 
 
@@ -249,3 +249,27 @@ def test_debug_is_accepted_after_the_subcommand(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 2 and "chart not found" in result.stderr
+
+
+def test_subchart_values_schema_is_validated_with_the_parents(tmp_path: Path) -> None:
+    chart = write_chart(
+        tmp_path,
+        {
+            "Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\ndependencies:\n  - {name: cache, version: 0.1.0}\n",
+            "values.schema.json": '{"type": "object"}',
+            "ci/big-values.yaml": "cache: {size: big}\n",
+        },
+    )
+    write_chart(
+        chart / "charts",
+        {"values.schema.json": '{"type": "object", "properties": {"size": {"type": "integer"}}}'},
+        name="cache",
+    )
+    code, report = lint_json(str(chart))
+    failing = {
+        (f["check"], w["scenario"])
+        for f in report["findings"]
+        if "size" in f["message"]
+        for w in f["occurrences"]
+    }
+    assert code == 1 and {scenario for _, scenario in failing} == {"big-values"}, report["findings"]

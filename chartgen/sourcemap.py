@@ -64,7 +64,7 @@ def source_line(source: str, document: str, line_in_document: int, kind: str | N
     source_lines = [text.strip() for text in raw_source]
     indents = [len(text) - len(text.lstrip()) for text in raw_source]
     rendered = document.splitlines()
-    anchor = _anchor(source_lines, kind)
+    anchor = _anchor(source_lines, kind, rendered)
     for index in range(min(line_in_document, len(rendered)) - 1, -1, -1):
         text = rendered[index].strip()
         if not text:
@@ -89,13 +89,24 @@ def source_line(source: str, document: str, line_in_document: int, kind: str | N
     return anchor + 1
 
 
-def _anchor(source_lines: list[str], kind: str | None) -> int:
-    """Where the object starts in the source: its ``kind:`` line, else the top."""
-    if kind:
-        for number, text in enumerate(source_lines):
-            if text == f"kind: {kind}":
-                return max(0, number - 1)
-    return 0
+def _anchor(source_lines: list[str], kind: str | None, rendered: list[str]) -> int:
+    """Where the object starts in the source: the ``kind:`` line of the source document (between
+    ``---`` separators) that wrote most of the rendered document's lines literally, so a template
+    that repeats text (four ClusterRoles in one file) anchors each object on its own document;
+    else the top."""
+    starts = [number for number, text in enumerate(source_lines) if kind and text == f"kind: {kind}"]
+    if not starts:
+        return 0
+    wanted = {text.strip() for text in rendered if text.strip()}
+    separators = [number for number, text in enumerate(source_lines) if text.startswith("---")]
+
+    def written(start: int) -> int:
+        first = max((s for s in separators if s < start), default=-1) + 1
+        last = min((s for s in separators if s > start), default=len(source_lines))
+        return sum(1 for number in range(first, last) if source_lines[number] in wanted)
+
+    best = max(starts, key=lambda start: (written(start), -start))
+    return max(0, best - 1)
 
 
 def _key(text: str) -> str:

@@ -93,7 +93,7 @@ def main() -> int:
             f"{name:48} "
             + " ".join(f"{counts[level]:>{w}}" for level, w in zip(LEVELS, (6, 5, 5), strict=True))
         )
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for counts in per_check.values():
         totals.update(counts)
     print(

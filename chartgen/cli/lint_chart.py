@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -23,7 +22,7 @@ class ChartOrCommand(TyperGroup):
     """The ``lint`` group: ``lint matrix`` and ``lint report`` are commands, anything else names
     charts (``chartgen lint ./mychart``), so the command reads like ``helm lint``."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored click Context
         wants_help = not args or args[0] in ("--help", "-h")
         if not wants_help and args[0] not in self.commands:
             args = ["chart", *args]  # options first (`lint -f x.yaml ./chart`) name a chart too

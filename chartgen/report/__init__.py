@@ -115,10 +115,9 @@ def where_parts(
 ) -> list[str]:
     """One ``scenario @ versions`` entry per scenario, in the order of ``occurrences``; a finding
     in every evaluated pair of a run of several is ``all <scenarios> × <versions>``."""
-    occurrences, evaluated = list(occurrences), set(evaluated)
-    if len(evaluated) > 1 and evaluated <= set(occurrences):
-        scenarios, versions = {s for s, _ in evaluated}, {v for _, v in evaluated}
-        return [f"all {len(scenarios)} × {len(versions)}"]
+    occurrences, run = list(occurrences), set(evaluated)
+    if len(run) > 1 and run <= set(occurrences):
+        return [f"all {len({s for s, _ in run})} × {len({v for _, v in run})}"]
     versions: dict[str, list[str]] = {}
     for scenario, kube_version in occurrences:
         shown = versions.setdefault("all scenarios" if scenario in WILDCARDS else scenario, [])

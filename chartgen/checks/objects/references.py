@@ -80,6 +80,7 @@ def _references(
         if not isinstance(ref, dict):
             continue
         ref_path = f"{path}.{field_name}"
+        keys: tuple[tuple[str, str], ...]
         if "key" in ref:  # an env var reads one key
             keys = ((str(ref["key"]), f"{ref_path}.key"),)
         else:  # a volume reads the keys its items name (all keys when none)

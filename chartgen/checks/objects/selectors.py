@@ -100,7 +100,7 @@ def operator_may_create(
     for obj in objects:
         if not is_custom_resource(obj) or namespace_of(obj, default_namespace) != namespace:
             continue
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        spec: dict[str, Any] = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
         declared = {
             **((spec.get("podMetadata") or {}).get("labels") or {}),
             **(((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}),

@@ -591,7 +591,7 @@ def test_github_annotates_each_root_cause_once() -> None:
     assert sum(line.startswith("::") for line in lines) == 5
     assert lines[-2:] == [
         "scenarios 2 · renders 4 · documents 52 · checks 31 · skipped 0",
-        "4 errors, 2 warnings (1 suppressed)",
+        "2 errors, 2 warnings, 1 info (1 suppressed)",  # the annotations printed
     ]
 
 

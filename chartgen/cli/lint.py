@@ -16,7 +16,7 @@ from chartgen.errors import UserError
 
 app = typer.Typer(
     cls=ChartOrCommand,
-    help="Lint charts: render with the Helm engine and run the checks. `chartgen lint CHART...` lints any chart.",
+    help="Lint charts: render with the Helm engine and run the checks. `chartgen lint CHART...` lints any chart (`chartgen lint CHART --help` for its options).",
     no_args_is_help=True,
 )
 app.command("chart", hidden=True)(lint_chart_command)

@@ -234,6 +234,7 @@ class _Run:
             message=finding.message,
             template=template,
             line=line,
+            source=self.locator.jinja_source(template, line) if template else "",
         )
 
     def _apply_annotations(self, results: list[Result], outcome: RenderOutcome) -> list[Result]:

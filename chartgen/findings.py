@@ -53,6 +53,7 @@ class Result:
     message: str
     template: str
     line: int | None
+    source: str = ""  # in a chartgen project: the Jinja2 source line that generated ``template:line``
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

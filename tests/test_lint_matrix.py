@@ -305,3 +305,27 @@ def test_custom_resources_are_checked_against_chart_crds_and_named_schemas(tmp_p
     bad.write_text("kind: Nonsense\n")
     result = lint("--chart", str(chart), "--crd-schema", str(bad))
     assert result.exit_code == 2 and "neither a CustomResourceDefinition" in result.output
+
+
+def test_project_findings_name_the_jinja_source_beside_the_generated_file(project: Path) -> None:
+    add_scenario(
+        project,
+        "latest-tag",
+        """\
+        description: The server image on a moving tag.
+        extends: defaults
+        values:
+          server:
+            image: {tag: latest}
+        expect: {present: [{kind: Deployment, name: certctl-server}]}
+    """,
+    )
+    _code, report = only(project, "latest-tag")
+    (finding,) = [f for f in report["findings"] if f["check"] == "image-tag-not-pinned"]
+    generated = (project / finding["template"]).read_text().splitlines()[finding["line"] - 1]
+    assert finding["template"] == "deploy/helm/certctl/templates/server-deployment.yaml"
+    assert generated.strip().startswith("image:")
+    source, line = finding["source"].rsplit(":", 1)
+    assert source == "templates/components/server/deployment.yaml.j2"
+    # The image line comes from the container macro: the finding points at its call.
+    assert "k8s.container_basics" in (project / source).read_text().splitlines()[int(line) - 1]

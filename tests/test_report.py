@@ -530,6 +530,9 @@ OFFICIAL_SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-2.
 def test_sarif_validates_against_the_official_schema_and_uploads_cleanly(tmp_path: Path) -> None:
     report = replace(sample_report(), chart_dir="deploy/helm/certctl")
     report.results.append(replace(report.results[0], check="rbac-wildcard", template="", line=None))
+    report.results.append(
+        replace(report.results[0], line=50, source="templates/components/server/deployment.yaml.j2:9")
+    )
     report.checks["rbac-wildcard"] = CheckInfo("rbac-wildcard", "SEC015", "security", "error", "d.", "r.")
     log = json.loads(render_report(report, "sarif"))
     jsonschema.Draft4Validator(json.loads(OFFICIAL_SARIF_SCHEMA.read_text())).validate(log)
@@ -541,6 +544,12 @@ def test_sarif_validates_against_the_official_schema_and_uploads_cleanly(tmp_pat
     assert {
         r["physicalLocation"]["artifactLocation"]["uri"] for s in run["results"] for r in s["locations"]
     } >= {"deploy/helm/certctl/Chart.yaml"}
+    (generated,) = [s for s in run["results"] if "relatedLocations" in s]
+    assert generated["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "templates/components/server/deployment.yaml.j2"},
+        "region": {"startLine": 9},
+    }
+    assert generated["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 50}
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert all(rule["helpUri"].startswith("https://") for rule in rules.values())
     assert rules["rbac-wildcard"]["helpUri"].endswith("#sec015-rbac-wildcard")

@@ -133,10 +133,12 @@ def describe_context(group: Group) -> str:
 
 
 def describe_location(result: Result) -> str:
-    """``template:line``, ``template``, or empty when the engine could not map the finding to a source."""
-    if result.template and result.line is not None:
-        return f"{result.template}:{result.line}"
-    return result.template
+    """``template:line``, ``template``, or empty when the engine could not map the finding to a
+    source; in a chartgen project the Jinja2 source first, the generated file beside it."""
+    where = (
+        f"{result.template}:{result.line}" if result.template and result.line is not None else result.template
+    )
+    return f"{result.source} (generated {where})" if result.source else where
 
 
 def summary_lines(summary: Summary, groups: list[Group] | None = None) -> list[str]:

@@ -81,6 +81,16 @@ def _result(group: Group, rule_index: dict[str, int], chart_dir: str) -> dict[st
     if result.template and result.line is not None:
         physical["region"] = {"startLine": result.line}
     sarif["locations"] = [{"physicalLocation": physical}]
+    if result.source:  # in a chartgen project: fix the Jinja2 source; the generated file is related
+        source, line = result.source.rsplit(":", 1)
+        jinja = {
+            "artifactLocation": {"uri": repository_uri(source, chart_dir)},
+            "region": {"startLine": int(line)},
+        }
+        sarif["locations"] = [{"physicalLocation": jinja}]
+        sarif["relatedLocations"] = [
+            {"id": 1, "physicalLocation": physical, "message": {"text": "generated file"}}
+        ]
     digest = hashlib.sha256(repr(result.root_cause).encode("utf-8")).hexdigest()
     sarif["partialFingerprints"] = {FINGERPRINT: digest}
     return sarif

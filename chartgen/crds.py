@@ -1,7 +1,8 @@
 """Schemas for custom resources, so the schema check covers them too.
 
-Sources: files that hold CustomResourceDefinitions (a chart's ``crds/`` directory, or
-files the user names) and plain JSON schemas that say which resource they describe
+Sources: files that hold CustomResourceDefinitions (the ``crds/`` directories of a chart and
+of its subcharts, read as Helm loads them: ``.helmignore`` applied, YAML read the way Go reads
+it; or files the user names) and plain JSON schemas that say which resource they describe
 with ``x-kubernetes-group-version-kind`` (chartgen's ``schemas/crds/``). CRD schemas are
 made strict the way the API server prunes: an object with declared properties accepts
 no others unless it says ``x-kubernetes-preserve-unknown-fields``.
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from chartgen.errors import UserError
+from chartgen.helmignore import HelmIgnore
 from chartgen.kubeschema import SchemaValidator
-from chartgen.yamlfiles import parse_yaml_documents, read_text
+from chartgen.yamlfiles import GoYamlLoader, parse_yaml_documents, read_text
 
 # Fields every object has; CRD schemas often leave them out.
 _OBJECT_FIELDS = {
@@ -42,7 +44,27 @@ def load_schema_files(validator: SchemaValidator, paths: list[Path]) -> int:
     return count
 
 
-def _schemas_in(path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def load_chart_crds(validator: SchemaValidator, chart_dir: Path) -> int:
+    """Register the CRDs a chart installs: its ``crds/`` and those of its subcharts (in
+    ``charts/``), minus what ``.helmignore`` leaves out. Documents that are not CRDs are Helm's
+    to apply, not schemas: they are skipped. Returns how many schemas were registered."""
+    count = 0
+    ignore = HelmIgnore.of_chart(chart_dir)
+    for file in ignore.files(chart_dir, "crds"):
+        if file.suffix in (".yaml", ".yml", ".json"):
+            for api_version, kind, schema in _schemas_in(file, strict=False):
+                validator.add_schema(api_version, kind, schema)
+                count += 1
+    charts = chart_dir / "charts"
+    for subchart in sorted(charts.iterdir()) if charts.is_dir() else []:
+        if (subchart / "Chart.yaml").is_file() and not ignore.ignored(
+            PurePosixPath("charts", subchart.name), True
+        ):
+            count += load_chart_crds(validator, subchart)
+    return count
+
+
+def _schemas_in(path: Path, strict: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
     text = read_text(path)
     if path.suffix == ".json":
         try:
@@ -50,7 +72,7 @@ def _schemas_in(path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
         except json.JSONDecodeError as exc:
             raise UserError(f"invalid JSON: {exc.msg}", f"{path}:{exc.lineno}:{exc.colno}") from None
     else:
-        documents = parse_yaml_documents(text, str(path))
+        documents = parse_yaml_documents(text, str(path), loader=GoYamlLoader)
     for document in documents:
         if not isinstance(document, dict):
             continue
@@ -60,7 +82,7 @@ def _schemas_in(path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
             for gvk in document["x-kubernetes-group-version-kind"]:
                 group, version = gvk.get("group", ""), gvk["version"]
                 yield (f"{group}/{version}" if group else version), gvk["kind"], document
-        else:
+        elif strict:
             raise UserError(
                 "neither a CustomResourceDefinition nor a schema with x-kubernetes-group-version-kind",
                 str(path),

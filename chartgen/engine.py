@@ -73,6 +73,8 @@ class LintTarget:
     shard: tuple[int, int] = (1, 1)
     # How a (scenario, version) is rendered; tests swap in canned output. None: the Helm engine.
     renderer: Renderer | None = None
+    # Scenarios whose values files could not be read (name -> why): each fails on its own.
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,7 +94,10 @@ def run_matrix(
     parse_cache: ParseCache | None = None,
 ) -> Report:
     """Lint ``target``: every stage, suppressions applied, one report."""
-    with RenderStore(target.chart_dir, target.api_versions, target.renderer) as store, helm.go_logs_muted():
+    with (
+        RenderStore(target.chart_dir, target.api_versions, target.renderer, target.unreadable) as store,
+        helm.go_logs_muted(),
+    ):
         services = Services(
             chart_dir=target.chart_dir,
             store=store,
@@ -186,7 +191,16 @@ class _Run:
         )
         checks = {c.check.id: c.check.info(c.level) for c in self.target.checks}
         notes = [_coverage_note(records, len(self.services.store.branches))] if self.wants_branches else []
-        return Report(summary, results, checks, evaluated, notes)
+        return Report(
+            summary,
+            results,
+            checks,
+            evaluated,
+            notes,
+            chart=f"{self.services.chart.name}@{self.services.chart.version}",
+            chart_dir=_shown_path(self.target.chart_dir, self.target.root),
+            shard=self.target.shard,
+        )
 
     def _evaluate_scenario(self, scenario: Scenario) -> _ScenarioResult:
         """The scenario's values checks, then each of its versions rendered and checked."""
@@ -290,6 +304,7 @@ class _Run:
             message=finding.message,
             template=template,
             line=line,
+            source=locator.jinja_source(template, line) if template else "",
         )
 
 
@@ -364,6 +379,14 @@ def _coverage_note(records: list[RenderRecord], branches: int) -> str:
         f"branch coverage: {len(covered)} of {branches} template branches rendered "
         f"({100.0 * len(covered) / max(1, branches):.1f}%) by {scenarios} scenarios"
     )
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when inside it, else as given."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _result_order(result: Result) -> tuple[Any, ...]:

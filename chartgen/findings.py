@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
-REPORT_FORMAT = "chartgen-report/1"  # marks a JSON report, so merge knows its input
+REPORT_FORMAT = "chartgen-report/2"  # marks a JSON report, so merge knows its input
 
 
 class Level(str, Enum):
@@ -53,6 +53,7 @@ class Result:
     message: str
     template: str
     line: int | None
+    source: str = ""  # in a chartgen project: the Jinja2 source line that generated ``template:line``
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,12 +104,30 @@ class Report:
     checks: dict[str, CheckInfo]
     evaluated: list[tuple[str, str]] = field(default_factory=list)  # (scenario, kube version) pairs run
     notes: list[str] = field(default_factory=list)
+    chart: str = ""  # the chart linted (name@version), so reports of different charts are not merged
+    chart_dir: str = ""  # where it is, relative to the run's root when inside it (for locations)
+    shard: tuple[int, int] = (1, 1)  # part I of N of the matrix
 
     def to_dict(self) -> dict[str, Any]:
+        """One entry per distinct finding (root cause), with the pairs it occurs in."""
+        findings: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for result in self.results:
+            entry = findings.get(result.root_cause)
+            if entry is None:
+                entry = findings[result.root_cause] = {
+                    key: value
+                    for key, value in result.to_dict().items()
+                    if key not in ("scenario", "kube_version")
+                }
+                entry["occurrences"] = []
+            entry["occurrences"].append({"scenario": result.scenario, "kube_version": result.kube_version})
         return {
             "format": REPORT_FORMAT,
+            "chart": self.chart,
+            "chart_dir": self.chart_dir,
+            "shard": {"index": self.shard[0], "count": self.shard[1]},
             "summary": self.summary.to_dict(),
-            "findings": [result.to_dict() for result in self.results],
+            "findings": list(findings.values()),
             "checks": {key: asdict(info) for key, info in sorted(self.checks.items())},
             "evaluated": [{"scenario": s, "kube_version": v} for s, v in self.evaluated],
             "notes": list(self.notes),
@@ -117,11 +136,29 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
         summary = Summary(**data["summary"])
-        results = [Result(**item) for item in data["findings"]]
+        results = [
+            Result(**{**_without(item, "occurrences"), **where})
+            for item in data["findings"]
+            for where in item["occurrences"]
+        ]
         checks = {key: CheckInfo(**value) for key, value in data.get("checks", {}).items()}
         evaluated = [(item["scenario"], item["kube_version"]) for item in data.get("evaluated", [])]
-        return cls(summary, results, checks, evaluated, list(data.get("notes", [])))
+        shard = data.get("shard") or {"index": 1, "count": 1}
+        return cls(
+            summary,
+            results,
+            checks,
+            evaluated,
+            list(data.get("notes", [])),
+            str(data.get("chart", "")),
+            str(data.get("chart_dir", "")),
+            (int(shard["index"]), int(shard["count"])),
+        )
 
     def exit_code(self, strict: bool = False) -> int:
         failing = self.summary.errors + (self.summary.warnings if strict else 0)
         return 1 if failing else 0
+
+
+def _without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if k != key}

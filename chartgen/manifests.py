@@ -175,7 +175,8 @@ def parse_document(text: str) -> object:
 def parse_rendered(rendered: dict[str, str]) -> tuple[list[Manifest], list[ParseFailure]]:
     """Parse Helm's render output ``{template path: text}`` into objects and failures.
 
-    Templates are visited in sorted order so results are deterministic.
+    Templates are visited in sorted order so results are deterministic. The items of a
+    ``kind: List`` are objects of their own.
     ``NOTES.txt`` and partials (``_*.tpl``) are not manifests and are skipped,
     as are empty documents.
     """
@@ -193,12 +194,20 @@ def parse_rendered(rendered: dict[str, str]) -> tuple[list[Manifest], list[Parse
             if obj is None or obj == {}:
                 continue
             if isinstance(obj, dict):
-                manifests.append(Manifest(template, line, index, obj))
+                manifests += [Manifest(template, line, index, item) for item in _flattened(obj)]
             else:
                 failures.append(
                     ParseFailure(template, line, f"expected a mapping, found {type(obj).__name__}")
                 )
     return manifests, failures
+
+
+def _flattened(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """A ``kind: List`` document as the objects it holds (Helm's client applies each item, so
+    each is checked); any other object as itself."""
+    if obj.get("kind") == "List" and isinstance(obj.get("items"), list):
+        return [item for item in obj["items"] if isinstance(item, dict) and item]
+    return [obj]
 
 
 def _is_manifest_template(template: str) -> bool:

@@ -64,7 +64,7 @@ def source_line(source: str, document: str, line_in_document: int, kind: str | N
     source_lines = [text.strip() for text in raw_source]
     indents = [len(text) - len(text.lstrip()) for text in raw_source]
     rendered = document.splitlines()
-    anchor = _anchor(source_lines, kind)
+    anchor = _anchor(source_lines, kind, rendered)
     for index in range(min(line_in_document, len(rendered)) - 1, -1, -1):
         text = rendered[index].strip()
         if not text:
@@ -82,20 +82,36 @@ def source_line(source: str, document: str, line_in_document: int, kind: str | N
             estimate = anchor + index
             best = min(candidates, key=lambda n: (abs(n - estimate), n))
             walked_up = index < line_in_document - 1
-            # Output no template line wrote literally comes from the expression that follows.
-            if walked_up and best + 1 < len(source_lines) and "{{" in source_lines[best + 1]:
+            # Output no template line wrote literally comes from the expression that follows
+            # (a Helm action, or a chartgen Jinja2 macro call "[[ ... ]]").
+            if walked_up and best + 1 < len(source_lines) and _is_expression(source_lines[best + 1]):
                 return best + 2
             return best + 1
     return anchor + 1
 
 
-def _anchor(source_lines: list[str], kind: str | None) -> int:
-    """Where the object starts in the source: its ``kind:`` line, else the top."""
-    if kind:
-        for number, text in enumerate(source_lines):
-            if text == f"kind: {kind}":
-                return max(0, number - 1)
-    return 0
+def _anchor(source_lines: list[str], kind: str | None, rendered: list[str]) -> int:
+    """Where the object starts in the source: the ``kind:`` line of the source document (between
+    ``---`` separators) that wrote most of the rendered document's lines literally, so a template
+    that repeats text (four ClusterRoles in one file) anchors each object on its own document;
+    else the top."""
+    starts = [number for number, text in enumerate(source_lines) if kind and text == f"kind: {kind}"]
+    if not starts:
+        return 0
+    wanted = {text.strip() for text in rendered if text.strip()}
+    separators = [number for number, text in enumerate(source_lines) if text.startswith("---")]
+
+    def written(start: int) -> int:
+        first = max((s for s in separators if s < start), default=-1) + 1
+        last = min((s for s in separators if s > start), default=len(source_lines))
+        return sum(1 for number in range(first, last) if source_lines[number] in wanted)
+
+    best = max(starts, key=lambda start: (written(start), -start))
+    return max(0, best - 1)
+
+
+def _is_expression(text: str) -> bool:
+    return "{{" in text or text.startswith("[[")
 
 
 def _key(text: str) -> str:
@@ -112,6 +128,30 @@ class TemplateLocator:
         self.chart_dir = chart_dir
         self.root = root
         self._sources: dict[str, str | None] = {}
+        self._texts: dict[Path, str | None] = {}
+
+    def jinja_source(self, file: str, line: int | None) -> str:
+        """In a chartgen project, the Jinja2 source line behind a line of a generated template
+        (``templates/components/server/deployment.yaml.j2:30`` for
+        ``templates/server-deployment.yaml:42``), found as ``source_line`` finds a template line
+        behind rendered output; "" when the file was not generated from a component source."""
+        generated = self.root / file
+        if line is None or generated.parent.resolve() != (self.chart_dir / "templates").resolve():
+            return ""
+        components = self.root / "templates" / "components"
+        name, suffix = generated.name.split(".", 1)[0], generated.name.split(".", 1)[-1]
+        for cut in (i for i, char in enumerate(name) if char == "-"):
+            jinja = components / name[:cut] / f"{name[cut + 1 :]}.{suffix}.j2"
+            source, output = self._text(jinja), self._text(generated)
+            if source is not None and output is not None:
+                number = source_line(source, output, line)
+                return f"{jinja.relative_to(self.root).as_posix()}:{number}"
+        return ""
+
+    def _text(self, path: Path) -> str | None:
+        if path not in self._texts:
+            self._texts[path] = path.read_text(encoding="utf-8") if path.is_file() else None
+        return self._texts[path]
 
     def path_of(self, helm_template: str) -> Path:
         # Helm names templates "<chart name>/templates/x.yaml"; the first part is the chart.

@@ -55,6 +55,7 @@ class ChartFacts:
     def __init__(self, handle: helm_python.Chart, schema: dict[str, Any] | None) -> None:
         self._handle = handle
         self.name: str = handle.name
+        self.version: str = handle.version
         self.values: dict[str, Any] = handle.values
         self.schema = schema
 
@@ -96,11 +97,17 @@ class RenderStore:
     """Renders of one lint run; call ``close()`` (or use it as a context manager) when done."""
 
     def __init__(
-        self, chart_dir: Path, api_versions: Sequence[str] = (), renderer: Renderer | None = None
+        self,
+        chart_dir: Path,
+        api_versions: Sequence[str] = (),
+        renderer: Renderer | None = None,
+        unreadable: Mapping[str, str] | None = None,
     ) -> None:
         self.chart_dir = chart_dir
         self.api_versions = tuple(api_versions)
         self._renderer = renderer
+        # Scenarios whose values files could not be read: each fails alone, saying why.
+        self._unreadable = dict(unreadable or {})
         self._workdir = Path(tempfile.mkdtemp(prefix="chartgen-store-"))
         self._copies: list[_ChartCopy] = []
         try:
@@ -136,6 +143,8 @@ class RenderStore:
 
     def render(self, scenario: Scenario, version: str) -> dict[str, str]:
         """The pair's rendered templates; raises helm.RenderFailure when the chart refuses."""
+        if scenario.name in self._unreadable:
+            raise helm.RenderFailure(f"cannot read the values: {self._unreadable[scenario.name]}")
         self._gate(scenario, scenario.values)
         return self._render(self._main, scenario, version)
 

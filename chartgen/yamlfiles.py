@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,21 @@ def read_text(path: Path) -> str:
         raise UserError(f"cannot read file: {exc}", str(path)) from None
 
 
-class _ValuesLoader(_LOADER):  # type: ignore[misc, valid-type]
-    """Reads values as Helm does: a date or a time stays a string."""
+class GoYamlLoader(_LOADER):  # type: ignore[misc, valid-type]
+    """Reads YAML (values, CRD files) as Helm's YAML library (go-yaml v2 through sigs.k8s.io/yaml) does: a date or
+    a time stays a string, a bare ``=`` is the string "=" (YAML 1.1's "value" key type, which
+    PyYAML cannot build), ``1e3`` is a number; ``yes``/``on``/``off`` are booleans there too."""
 
 
-_ValuesLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+# Only what PyYAML reads differently from Helm is changed.
+_HELM_DIFFERENCES = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value")
+GoYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _HELM_DIFFERENCES]
     for first, resolvers in _LOADER.yaml_implicit_resolvers.items()
 }
+GoYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
 
 
 def parse_yaml(text: str, source: str, *, loader: type = _LOADER) -> Any:
@@ -41,9 +49,15 @@ def parse_yaml(text: str, source: str, *, loader: type = _LOADER) -> Any:
     return _parsing(lambda: yaml.load(text, Loader=loader), source)
 
 
-def parse_yaml_documents(text: str, source: str) -> list[Any]:
+def parse_yaml_documents(text: str, source: str, *, loader: type = _LOADER) -> list[Any]:
     """Parse every document of a YAML stream; syntax errors name ``source:line:column``."""
-    return _parsing(lambda: list(yaml.load_all(text, Loader=_LOADER)), source)
+    return _parsing(lambda: list(yaml.load_all(text, Loader=loader)), source)
+
+
+def parse_first_document(text: str, source: str, *, loader: type = _LOADER) -> Any:
+    """Parse the first document of a YAML stream, as Helm reads a values file: what follows it
+    (a comment-only second document, anything) is not read."""
+    return _parsing(lambda: next(yaml.load_all(text, Loader=loader), None), source)
 
 
 def _parsing(parse: Any, source: str) -> Any:
@@ -68,9 +82,9 @@ def load_mapping(path: Path) -> dict[str, Any]:
 
 
 def load_values(path: Path) -> dict[str, Any]:
-    """Read a values file (or a scenario, which holds values) as Helm would: a mapping of JSON
-    data, dates left as strings; a value JSON cannot carry is a UserError naming its path."""
-    data = _mapping(parse_yaml(read_text(path), str(path), loader=_ValuesLoader), path)
+    """Read a values file (or a scenario, which holds values) as Helm would: its first document,
+    a mapping of JSON data, dates left as strings; a value JSON cannot carry is a UserError naming its path."""
+    data = _mapping(parse_first_document(read_text(path), str(path), loader=GoYamlLoader), path)
     problem = _not_json(data, "", set())
     if problem:
         raise UserError(problem, str(path))

@@ -618,7 +618,7 @@ CASES = [
     Case(
         "flag/unknown-format-for-lint-matrix",
         matrix("--format", "xml"),
-        ("unknown report format 'xml'; choose one of: auto, text, json, junit, sarif, github",),
+        ("unknown report format 'xml'; choose one of: auto, text, concise, json, junit, sarif, github",),
     ),
     Case(
         "flag/unknown-format-for-report-merge",

@@ -152,7 +152,11 @@ def test_expectations_and_vacuous_scenarios(project: Path) -> None:
     """,
     )
     _code, report = only(project, "unmet", "vacuous")
-    messages = sorted((f["check"], f["scenario"], f["message"]) for f in report["findings"])
+    messages = sorted(
+        (f["check"], where["scenario"], f["message"])
+        for f in report["findings"]
+        for where in f["occurrences"]
+    )
     assert messages == [
         ("expectation-not-met", "unmet", "expected 2 x Role; found 0"),
         ("expectation-not-met", "unmet", "expected 5 Service object(s); found 2"),
@@ -168,6 +172,8 @@ def test_suppressions_annotation_allow_list_and_unused(project: Path) -> None:
         config.read_text()
         + textwrap.dedent("""\
         lint:
+          checks:
+            probes-missing: {options: {exempt: {agent: "nothing to probe"}}}
           allow:
             - {check: name-too-long, name: nothing-this-long, reason: "kept to show unused suppressions"}
             - {check: expectation-not-met, scenario: "unmet*", reason: "documented gap"}
@@ -325,3 +331,27 @@ def test_an_allow_entry_suppresses_a_matrix_analysis_finding_and_counts_as_used(
     _code, report = json_report("--project", str(project), "--coverage", "--k8s-version", "1.29")
     uncovered = [f for f in report["findings"] if f["check"] == "branch-not-covered"]
     assert "postgres-secret.yaml" in {Path(f["template"]).name for f in uncovered}, uncovered
+
+
+def test_project_findings_name_the_jinja_source_beside_the_generated_file(project: Path) -> None:
+    add_scenario(
+        project,
+        "latest-tag",
+        """\
+        description: The server image on a moving tag.
+        extends: defaults
+        values:
+          server:
+            image: {tag: latest}
+        expect: {present: [{kind: Deployment, name: certctl-server}]}
+    """,
+    )
+    _code, report = only(project, "latest-tag")
+    (finding,) = [f for f in report["findings"] if f["check"] == "image-tag-not-pinned"]
+    generated = (project / finding["template"]).read_text().splitlines()[finding["line"] - 1]
+    assert finding["template"] == "deploy/helm/certctl/templates/server-deployment.yaml"
+    assert generated.strip().startswith("image:")
+    source, line = finding["source"].rsplit(":", 1)
+    assert source == "templates/components/server/deployment.yaml.j2"
+    # The image line comes from the container macro: the finding points at its call.
+    assert "k8s.container_basics" in (project / source).read_text().splitlines()[int(line) - 1]

@@ -216,7 +216,8 @@ def test_text_shows_a_repeated_finding_once_with_where_and_fix() -> None:
     text = render_report(sample_report(), "text")
     block = text.split("\n\n")[0].splitlines()
 
-    assert text.count("container-runs-as-root") == 2  # the block and the note, not once per pair
+    # the block, the note and the per-check summary, not once per pair
+    assert text.count("container-runs-as-root") == 3
     assert block == [
         f"{SERVER}:42: error SEC003 container-runs-as-root",
         '  container "server" may run as root',
@@ -241,11 +242,17 @@ def test_text_omits_what_a_finding_does_not_know() -> None:
 def test_text_ends_with_notes_invariants_and_verdict() -> None:
     lines = render_report(sample_report(), "text").splitlines()
 
-    assert lines[-4:] == [
-        "note: suppression 'container-runs-as-root' on Deployment/certctl-agent suppressed nothing",
-        "",
+    notes = lines.index(
+        "note: suppression 'container-runs-as-root' on Deployment/certctl-agent suppressed nothing"
+    )
+    assert lines[notes + 2] == "findings per check:"
+    per_check = lines[notes + 3 : -3]
+    assert [line.split()[0] for line in per_check] == ["1"] * len(per_check)
+    # The verdict counts the distinct findings printed (five blocks), not the (scenario, version) pairs.
+    assert len(per_check) == 5
+    assert lines[-2:] == [
         "scenarios 2 · renders 4 · documents 52 · checks 31 · skipped 0",
-        "4 errors, 2 warnings (1 suppressed)",
+        "2 errors, 2 warnings, 1 info (1 suppressed)",
     ]
 
 
@@ -261,9 +268,33 @@ def test_text_has_no_colour_and_wraps_long_lines() -> None:
     assert all(len(line) <= 121 for line in text.splitlines())  # 120 plus a trailing ';'
     for scenario in scenarios:
         assert f"{scenario} @ 1.29" in text  # never split between a scenario and its versions
-    assert render_report(replace(report, summary=Summary(errors=1, warnings=1)), "text").endswith(
-        "1 error, 1 warning (0 suppressed)\n"
+    assert render_report(report, "text").endswith("1 error, 0 warnings (0 suppressed)\n")
+
+
+def test_text_and_concise_colour_only_when_asked_and_shorten_full_coverage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chartgen.report import wants_colour
+
+    report = sample_report()
+    everywhere = [replace(as_root(s, v), line=7) for s, v in report.evaluated]
+    report = replace(report, results=everywhere)
+    for fmt in ("text", "concise"):
+        assert "\x1b[" in render_report(report, fmt, colour=True)
+        plain = render_report(report, fmt)
+        assert "\x1b" not in plain and "all 2 × 2" in plain
+    concise = render_report(report, "concise").splitlines()
+    assert (
+        concise[0]
+        == f'{SERVER}:7: SEC003 container "server" may run as root [Deployment/certctl-server] (all 2 × 2)'
     )
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    assert wants_colour({}, Terminal()) and not wants_colour({"NO_COLOR": "1"}, Terminal())
+    assert not wants_colour({}, object())
 
 
 def test_text_snapshot(snapshot: Snapshot) -> None:
@@ -281,12 +312,16 @@ def test_json_has_the_documented_fields_and_round_trips() -> None:
     assert {"scenarios", "renders", "documents", "checks", "skipped", "errors", "warnings"} <= data[
         "summary"
     ].keys()
-    required = {"check", "code", "level", "scenario", "kube_version", "kind", "name", "path", "message"}
+    required = {"check", "code", "level", "occurrences", "kind", "name", "path", "message"}
     required |= {"template", "line"}
-    assert len(data["findings"]) == len(report.results)
+    # One entry per distinct finding, listing the (scenario, version) pairs it occurs in.
+    assert len(data["findings"]) == len({r.root_cause for r in report.results}) < len(report.results)
     for finding in data["findings"]:
         assert required <= finding.keys()
-    assert Report.from_dict(data) == report
+    assert sum(len(f["occurrences"]) for f in data["findings"]) == len(report.results)
+    back = Report.from_dict(data)
+    assert sorted(back.results, key=repr) == sorted(report.results, key=repr)
+    assert replace(back, results=report.results) == report
 
 
 # --- junit ---------------------------------------------------------------------------------------
@@ -484,7 +519,60 @@ def test_sarif_locates_results_at_the_template_line() -> None:
     )
     expected = hashlib.sha256(repr(as_root("any", "any").root_cause).encode()).hexdigest()
     assert as_root_result["partialFingerprints"] == {"chartgenRootCause/v1": expected}
-    assert "locations" not in results["dangling-service"]
+    # A chart-wide finding is located at the chart's Chart.yaml (code scanning needs a location).
+    (fallback,) = results["dangling-service"]["locations"]
+    assert fallback["physicalLocation"]["artifactLocation"]["uri"].endswith("Chart.yaml")
+
+
+OFFICIAL_SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-2.1.0-rtm.5.json"
+
+
+def test_sarif_validates_against_the_official_schema_and_uploads_cleanly(tmp_path: Path) -> None:
+    report = replace(sample_report(), chart_dir="deploy/helm/certctl")
+    report.results.append(replace(report.results[0], check="rbac-wildcard", template="", line=None))
+    report.results.append(
+        replace(report.results[0], line=50, source="templates/components/server/deployment.yaml.j2:9")
+    )
+    report.checks["rbac-wildcard"] = CheckInfo("rbac-wildcard", "SEC015", "security", "error", "d.", "r.")
+    log = json.loads(render_report(report, "sarif"))
+    jsonschema.Draft4Validator(json.loads(OFFICIAL_SARIF_SCHEMA.read_text())).validate(log)
+    (run,) = log["runs"]
+    for sarif_result in run["results"]:
+        (location,) = sarif_result["locations"]
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert not uri.startswith(("/", "file:", "..")), uri
+    assert {
+        r["physicalLocation"]["artifactLocation"]["uri"] for s in run["results"] for r in s["locations"]
+    } >= {"deploy/helm/certctl/Chart.yaml"}
+    (generated,) = [s for s in run["results"] if "relatedLocations" in s]
+    assert generated["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "templates/components/server/deployment.yaml.j2"},
+        "region": {"startLine": 9},
+    }
+    assert generated["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 50}
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert all(rule["helpUri"].startswith("https://") for rule in rules.values())
+    assert rules["rbac-wildcard"]["helpUri"].endswith("#sec015-rbac-wildcard")
+    assert rules["rbac-wildcard"]["properties"]["security-severity"] == "7.5"
+    for check_id, rule in rules.items():
+        assert ("security-severity" in rule["properties"]) == (report.checks[check_id].family == "security")
+
+
+def test_sarif_uris_of_a_chart_outside_the_working_directory_are_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chartgen.report.sarif import repository_uri
+
+    monkeypatch.chdir(tmp_path)
+    assert (
+        repository_uri(str(tmp_path / "charts/web/templates/a.yaml"), "charts/web")
+        == "charts/web/templates/a.yaml"
+    )
+    assert (
+        repository_uri("/elsewhere/charts/web/templates/a.yaml", "/elsewhere/charts/web")
+        == "web/templates/a.yaml"
+    )
+    assert repository_uri("./web/Chart.yaml", "web") == "web/Chart.yaml"
 
 
 def test_sarif_omits_the_region_without_a_line_and_the_index_without_a_rule() -> None:
@@ -512,7 +600,7 @@ def test_github_annotates_each_root_cause_once() -> None:
     assert sum(line.startswith("::") for line in lines) == 5
     assert lines[-2:] == [
         "scenarios 2 · renders 4 · documents 52 · checks 31 · skipped 0",
-        "4 errors, 2 warnings (1 suppressed)",
+        "2 errors, 2 warnings, 1 info (1 suppressed)",  # the annotations printed
     ]
 
 
@@ -537,16 +625,18 @@ def shards() -> tuple[Report, Report]:
     report = sample_report()
     chart_wide = [r for r in report.results if r.scenario == "*"]
 
-    def shard(kube_version: str, summary: Summary) -> Report:
+    def shard(kube_version: str, summary: Summary, index: int) -> Report:
         results = [r for r in report.results if r.kube_version == kube_version] + chart_wide
         evaluated = [pair for pair in report.evaluated if pair[1] == kube_version]
-        return Report(summary, results, dict(CHECKS), evaluated, report.notes)
+        return Report(
+            summary, results, dict(CHECKS), evaluated, report.notes, chart="certctl@0.2.0", shard=(index, 2)
+        )
 
     first = Summary(
         2, 2, 26, 31, 0, errors=2, warnings=1, infos=1, suppressed=1, kube_versions=["1.29", "1.37"]
     )
     second = Summary(2, 2, 26, 31, 0, errors=2, warnings=2, infos=0, kube_versions=["1.9", "1.29", "1.37"])
-    return shard("1.29", first), shard("1.37", second)
+    return shard("1.29", first, 1), shard("1.37", second, 2)
 
 
 def test_merge_reads_as_one_run_of_the_whole_matrix() -> None:
@@ -581,6 +671,20 @@ def test_merge_reads_as_one_run_of_the_whole_matrix() -> None:
     assert render_report(merged, "text") == render_report(sample_report(), "text")
 
 
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (lambda first, second: [first], "incomplete set of shards: 2/2 missing"),
+        (lambda first, second: [first, second, second], "shard 2/2 is given twice"),
+        (lambda first, second: [first, replace(second, chart="other@1.0.0")], "different charts"),
+        (lambda first, second: [first, replace(second, shard=(2, 3))], "split the matrix differently"),
+    ],
+)
+def test_merge_refuses_what_is_not_one_complete_matrix(change, complaint: str) -> None:
+    with pytest.raises(UserError, match=complaint):
+        merge_reports(change(*shards()))
+
+
 def test_merge_refuses_shards_that_disagree_about_a_check() -> None:
     first, second = shards()
     second.checks["container-runs-as-root"] = replace(CHECKS["container-runs-as-root"], level="warning")
@@ -599,7 +703,9 @@ def test_merge_round_trips_through_json_files(tmp_path: Path) -> None:
     merged = merge_reports([load_report(path) for path in paths])
 
     assert merged == merge_reports(list(shards()))
-    assert load_report(paths[0]) == shards()[0]
+    loaded, original = load_report(paths[0]), shards()[0]
+    assert sorted(loaded.results, key=repr) == sorted(original.results, key=repr)
+    assert replace(loaded, results=original.results) == original
 
 
 @pytest.mark.parametrize(
@@ -611,11 +717,11 @@ def test_merge_round_trips_through_json_files(tmp_path: Path) -> None:
         ('{"version": "2.1.0", "runs": []}', "not a chartgen JSON report"),
         ('{"summary": {}, "findings": []}', "not a chartgen JSON report"),
         (
-            '{"format": "chartgen-report/1", "summary": {}, "findings": [{"check": "x"}]}',
+            '{"format": "chartgen-report/2", "summary": {}, "findings": [{"check": "x"}]}',
             "not a chartgen JSON report",
         ),
         (
-            '{"format": "chartgen-report/1", "summary": {"errors": "3"}, "findings": []}',
+            '{"format": "chartgen-report/2", "summary": {"errors": "3"}, "findings": []}',
             "summary.errors must be int",
         ),
     ],

@@ -43,7 +43,9 @@ def test_exhaustive_tier_renders_every_combination_of_a_small_space() -> None:
     )
     report = json.loads(result.stdout)
     assert report["summary"]["renders"] == 2 * 2 * 2 * 3
-    failing = {f["scenario"] for f in report["findings"] if f["check"] == "render-failed"}
+    failing = {
+        w["scenario"] for f in report["findings"] if f["check"] == "render-failed" for w in f["occurrences"]
+    }
     assert len(failing) == 2 * 3  # alpha and beta both on, for each gamma and mode
 
 
@@ -108,3 +110,30 @@ def test_chart_without_schema_cannot_generate(tmp_path: Path) -> None:
     )
     result = lint("--chart", str(chart), "--tier", "pairwise")
     assert result.exit_code == 2 and "values.schema.json" in result.output
+
+
+def test_generated_factors_follow_refs_and_fail_closed_without_any() -> None:
+    import pytest
+
+    from chartgen.errors import UserError
+    from chartgen.matrix.generated import factor_space
+    from chartgen.scenario import Scenario
+
+    base = Scenario("defaults", "base", {})
+    schema = {
+        "definitions": {
+            "image": {"type": "object", "properties": {"pullPolicy": {"enum": ["Always", "IfNotPresent"]}}},
+            "node": {
+                "type": "object",
+                "properties": {"on": {"type": "boolean"}, "next": {"$ref": "#/definitions/node"}},
+            },
+        },
+        "properties": {
+            "server": {"type": "object", "properties": {"image": {"$ref": "#/definitions/image"}}},
+            "tree": {"$ref": "#/definitions/node"},
+        },
+    }
+    names = [factor.name for factor in factor_space(schema, base, {}).factors]
+    assert names == ["server.image.pullPolicy", "tree.on"]  # the recursive ref is followed once
+    with pytest.raises(UserError, match="no factors"):
+        factor_space({"properties": {"name": {"type": "string"}}}, base, {})

@@ -53,6 +53,9 @@ class Check:
     options: type[Any] = NoOptions  # a frozen dataclass: the typed options and their defaults
     flag: str | None = None  # runs only when `lint matrix` gets this flag ("deep", "coverage")
     evidence: frozenset[str] = frozenset()  # MATRIX scope: what each render must leave ("branches")
+    # The default level for a chart linted from outside the project, when it differs: style
+    # checks are info there, and an object no schema covers is a warning.
+    outside_level: Level | None = None
 
     @property
     def family(self) -> str:
@@ -94,6 +97,7 @@ def check(
     options: type[Any] = NoOptions,
     flag: str | None = None,
     evidence: frozenset[str] = frozenset(),
+    outside_level: Level | None = None,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Declare the decorated function as a check. Metadata is validated by the meta-tests."""
 
@@ -114,6 +118,7 @@ def check(
                 options=options,
                 flag=flag,
                 evidence=evidence,
+                outside_level=outside_level,
             )
         )
         return function

@@ -209,6 +209,22 @@ class CheckContext:
         """The namespace an object lands in: its own, else the release's."""
         return str((obj.get("metadata") or {}).get("namespace") or self.release_namespace)
 
+    def find(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        """The object of the render with this kind and name in ``namespace`` (default: the
+        release's), or None; objects that name no namespace are in the release's."""
+        from chartgen.checks.objects.references import find_object
+
+        where = self.release_namespace if namespace is None else namespace
+        return find_object(self.object_dicts, kind, name, where, self.release_namespace)
+
+    def selected(self, selector: dict[str, Any] | None, namespace: str | None = None) -> list[dict[str, Any]]:
+        """The workloads of the render in ``namespace`` (default: the release's) whose pods
+        ``selector`` matches; an empty selector matches none."""
+        from chartgen.checks.objects.selectors import selected_workloads
+
+        where = self.release_namespace if namespace is None else namespace
+        return selected_workloads(selector, self.object_dicts, where, self.release_namespace)
+
     @property
     def kube_version(self) -> str:
         return self.outcome.kube_version if self.outcome else ""

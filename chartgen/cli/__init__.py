@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -14,7 +15,7 @@ app = typer.Typer(
     name="chartgen",
     help="Build the certctl Helm chart from typed values and templates, and lint it across a matrix.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(render.app)
@@ -42,4 +43,16 @@ def root(
 
 
 def main() -> None:
-    app(prog_name="chartgen")
+    app(prog_name="chartgen", args=debug_first(sys.argv[1:]))
+
+
+def debug_first(args: list[str]) -> list[str]:
+    """``--debug`` is a global option; accept it after the subcommand too (``lint matrix --debug``)."""
+    if "--debug" not in args:
+        return args
+    before_separator = args[: args.index("--")] if "--" in args else args
+    if "--debug" not in before_separator:
+        return args
+    rest = list(args)
+    rest.remove("--debug")
+    return ["--debug", *rest]

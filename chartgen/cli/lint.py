@@ -12,9 +12,15 @@ from typing import Annotated
 import typer
 
 from chartgen.cli.common import check_output, reports_errors, write_output
+from chartgen.cli.lint_chart import ChartOrCommand, lint_chart_command
 from chartgen.errors import UserError
 
-app = typer.Typer(help="Lint charts: render with the Helm engine and run the checks.", no_args_is_help=True)
+app = typer.Typer(
+    cls=ChartOrCommand,
+    help="Lint charts: render with the Helm engine and run the checks. `chartgen lint CHART...` lints any chart (`chartgen lint CHART --help` for its options).",
+    no_args_is_help=True,
+)
+app.command("chart", hidden=True)(lint_chart_command)
 report_app = typer.Typer(help="Work with lint reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
@@ -26,9 +32,7 @@ class Tier(str, Enum):
     random = "random"
 
 
-FORMAT_HELP = (
-    "Report format: text, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
-)
+FORMAT_HELP = "Report format: text, concise, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
 
 
 @app.command("matrix")
@@ -80,7 +84,7 @@ def matrix_command(
     from chartgen.matrix.shrink import shrunk_failures
     from chartgen.matrix.target import MatrixOptions, build_plan
     from chartgen.project import find_project
-    from chartgen.report import render_report, resolve_format
+    from chartgen.report import render_report, resolve_format, wants_colour
 
     fmt = resolve_format(format, os.environ)
     check_output(output)
@@ -106,7 +110,9 @@ def matrix_command(
     report.notes = plan.notes + report.notes
     if tier is Tier.random:
         report.notes += shrunk_failures(plan, report)
-    write_output(render_report(report, fmt), output)
+    write_output(
+        render_report(report, fmt, colour=output is None and wants_colour(os.environ, sys.stdout)), output
+    )
     raise typer.Exit(report.exit_code(strict))
 
 

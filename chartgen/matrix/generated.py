@@ -147,6 +147,12 @@ def factor_space(
     for path, extra in config.get("factors", {}).items():
         levels[path] = tuple(dict.fromkeys([*levels.get(path, ()), *extra]))
     factors = [Factor(path, choices) for path, choices in sorted(levels.items()) if len(choices) > 1]
+    if not factors:
+        # Fail closed: a generated tier without factors would report full coverage of nothing.
+        raise UserError(
+            "generated tiers found no factors in the values schema (no boolean or enum values, after "
+            "lint.generated.exclude); add factors under lint.generated.factors or use --tier named"
+        )
     names = {factor.name for factor in factors}
     constraints: list[Constraint] = []
     for rule in config.get("constraints", []):
@@ -280,19 +286,46 @@ def _named(space: FactorSpace, prefix: str, rows: list[dict[str, Any]]) -> Gener
     return GeneratedScenarios(space, prefix, rows)
 
 
-def _schema_factors(schema: dict[str, Any], path: str = "") -> list[tuple[str, tuple[Any, ...]]]:
+def _schema_factors(
+    schema: dict[str, Any],
+    path: str = "",
+    root: dict[str, Any] | None = None,
+    seen: frozenset[str] = frozenset(),
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The booleans and enums of a values schema, by dotted path, following local ``$ref``s
+    (``#/definitions/image``) the way the schema validator does; a recursive ref is followed once."""
+    root = schema if root is None else root
     found: list[tuple[str, tuple[Any, ...]]] = []
     for key, prop in (schema.get("properties") or {}).items():
         child = f"{path}.{key}" if path else key
+        prop, refs = _resolved(prop, root, seen)
         if "const" in prop:
             continue
         if "enum" in prop:
             found.append((child, tuple(prop["enum"])))
         elif prop.get("type") == "boolean":
             found.append((child, (False, True)))
-        elif prop.get("type") == "object":
-            found += _schema_factors(prop, child)
+        elif prop.get("type") == "object" or "properties" in prop:
+            found += _schema_factors(prop, child, root, refs)
     return found
+
+
+def _resolved(node: Any, root: dict[str, Any], seen: frozenset[str]) -> tuple[dict[str, Any], frozenset[str]]:
+    """``node`` with its local ``$ref`` chain replaced by the target (siblings kept over it), and
+    the refs followed so far; a ref already followed on this path resolves to nothing."""
+    node = node if isinstance(node, dict) else {}
+    while isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        ref = node["$ref"]
+        if ref in seen:
+            return {}, seen
+        seen = seen | {ref}
+        target: Any = root
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        node = {**(target if isinstance(target, dict) else {}), **siblings}
+    return node, seen
 
 
 def get_path(values: Mapping[str, Any], path: str) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 from chartgen.checks import all_checks, find_check
 from chartgen.checks.context import Suppression
 from chartgen.checks.options import parse_options
-from chartgen.crds import load_schema_files
+from chartgen.crds import load_chart_crds, load_schema_files
 from chartgen.engine import ConfiguredCheck, LintTarget
 from chartgen.errors import UserError
 from chartgen.findings import Level
@@ -99,7 +99,8 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
     lint = project.lint if project and options.chart is None else {}
     config_file = str(project.config_path) if project is not None else "chartgen.yaml"
     # The configuration first: a wrong check option is reported before any file is read.
-    checks = configure_checks(lint.get("checks", {}), options.flags, config_file)
+    in_project = project is not None and options.chart is None
+    checks = configure_checks(lint.get("checks", {}), options.flags, config_file, outside=not in_project)
     release = lint.get("release", DEFAULT_RELEASE)
     namespace = lint.get("namespace", DEFAULT_NAMESPACE)
     scenarios: Sequence[Scenario]
@@ -131,7 +132,8 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
     if options.tier == "named":
         scenarios = _filter(scenarios, options.scenarios)
     schemas = SchemaValidator()
-    schema_sources = [*options.crd_schemas, chart_dir / "crds"]
+    load_chart_crds(schemas, chart_dir)
+    schema_sources = list(options.crd_schemas)
     if project is not None and options.chart is None:
         schema_sources.append(project.root / "schemas" / "crds")
         schema_sources += [project.root / p for p in lint.get("crdSchemas", [])]
@@ -171,10 +173,14 @@ def build_target(project: Project | None, options: MatrixOptions, root: Path) ->
 
 
 def configure_checks(
-    settings: dict[str, Any], flags: frozenset[str] = frozenset(), config_file: str = "chartgen.yaml"
+    settings: dict[str, Any],
+    flags: frozenset[str] = frozenset(),
+    config_file: str = "chartgen.yaml",
+    outside: bool = False,
 ) -> list[ConfiguredCheck]:
     """Every check at its default level, with the project's overrides; "off" removes one, and a
-    check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it."""
+    check that needs a flag (``--deep``, ``--coverage``: extra renders) runs only with it. For a
+    chart linted from ``outside`` the project, a check's ``outside_level`` is its default."""
     for key in settings:
         if find_check(key) is None:
             raise UserError(f"unknown check '{key}' in lint.checks (see `chartgen checks list`)", config_file)
@@ -192,7 +198,8 @@ def configure_checks(
         unknown = set(setting) - {"level", "options"}
         if unknown:
             raise UserError(f"'lint.checks.{check.id}': unknown key(s) {sorted(unknown)}", config_file)
-        level = setting.get("level", check.level.value)
+        default = (outside and check.outside_level) or check.level
+        level = setting.get("level", default.value)
         if level == "off":
             continue
         if level not in {member.value for member in Level}:

@@ -17,7 +17,7 @@ from typing import Any
 from chartgen.errors import UserError
 from chartgen.findings import Level, Report, Result, Summary
 
-FORMATS = ("text", "json", "junit", "sarif", "github")
+FORMATS = ("text", "concise", "json", "junit", "sarif", "github")
 _MODULES = {name: name for name in FORMATS} | {"json": "json_report"}  # json would shadow the stdlib
 
 # Results of chart-wide checks carry one of these instead of a scenario or version.
@@ -40,12 +40,18 @@ def resolve_format(name: str, environ: Mapping[str, str]) -> str:
     return name
 
 
-def render_report(report: Report, fmt: str) -> str:
-    """The whole report as ``fmt`` (a name from ``FORMATS``), ready to print or write."""
+def render_report(report: Report, fmt: str, colour: bool = False) -> str:
+    """The whole report as ``fmt`` (a name from ``FORMATS``), ready to print or write; the
+    human formats (text, concise) in colour when asked."""
     _require_known(fmt)
     module = importlib.import_module(f"{__name__}.{_MODULES[fmt]}")
-    text: str = module.render(report)
+    text: str = module.render(report, colour=colour) if fmt in ("text", "concise") else module.render(report)
     return text
+
+
+def wants_colour(environ: Mapping[str, str], stream: Any) -> bool:
+    """Colour on a terminal, unless ``NO_COLOR`` is set (https://no-color.org)."""
+    return not environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
 
 
 def _require_known(fmt: str) -> None:
@@ -99,13 +105,19 @@ def describe_object(result: Result) -> str:
     return subject
 
 
-def describe_where(occurrences: Iterable[tuple[str, str]]) -> str:
-    """Compact list of pairs: ``defaults @ 1.29, 1.37; backup-pvc @ 1.29``."""
-    return "; ".join(where_parts(occurrences))
+def describe_where(occurrences: Iterable[tuple[str, str]], evaluated: Iterable[tuple[str, str]] = ()) -> str:
+    """Compact list of pairs: ``defaults @ 1.29, 1.37; backup-pvc @ 1.29``, or ``all 37 × 2``."""
+    return "; ".join(where_parts(occurrences, evaluated))
 
 
-def where_parts(occurrences: Iterable[tuple[str, str]]) -> list[str]:
-    """One ``scenario @ versions`` entry per scenario, in the order of ``occurrences``."""
+def where_parts(
+    occurrences: Iterable[tuple[str, str]], evaluated: Iterable[tuple[str, str]] = ()
+) -> list[str]:
+    """One ``scenario @ versions`` entry per scenario, in the order of ``occurrences``; a finding
+    in every evaluated pair of a run of several is ``all <scenarios> × <versions>``."""
+    occurrences, run = list(occurrences), set(evaluated)
+    if len(run) > 1 and run <= set(occurrences):
+        return [f"all {len({s for s, _ in run})} × {len({v for _, v in run})}"]
     versions: dict[str, list[str]] = {}
     for scenario, kube_version in occurrences:
         shown = versions.setdefault("all scenarios" if scenario in WILDCARDS else scenario, [])
@@ -121,21 +133,43 @@ def describe_context(group: Group) -> str:
 
 
 def describe_location(result: Result) -> str:
-    """``template:line``, ``template``, or empty when the engine could not map the finding to a source."""
-    if result.template and result.line is not None:
-        return f"{result.template}:{result.line}"
-    return result.template
+    """``template:line``, ``template``, or empty when the engine could not map the finding to a
+    source; in a chartgen project the Jinja2 source first, the generated file beside it."""
+    where = (
+        f"{result.template}:{result.line}" if result.template and result.line is not None else result.template
+    )
+    return f"{result.source} (generated {where})" if result.source else where
 
 
-def summary_lines(summary: Summary) -> list[str]:
-    """The fail-closed invariants and the verdict, printed at the end of every human-readable report."""
+def summary_lines(summary: Summary, groups: list[Group] | None = None) -> list[str]:
+    """The fail-closed invariants and the verdict, printed at the end of every human-readable
+    report. Given the groups a report prints, the verdict counts those, so the counts equal what
+    is shown; else it counts results (one per scenario and version)."""
     invariants = " · ".join(
         f"{name} {getattr(summary, name)}"
         for name in ("scenarios", "renders", "documents", "checks", "skipped")
     )
-    levels = f"{_count(summary.errors, 'error')}, {_count(summary.warnings, 'warning')}"
+    if groups is None:
+        errors, warnings = summary.errors, summary.warnings
+    else:
+        errors = sum(g.result.level == Level.ERROR.value for g in groups)
+        warnings = sum(g.result.level == Level.WARNING.value for g in groups)
+    levels = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    if groups is not None:
+        infos = sum(g.result.level == Level.INFO.value for g in groups)
+        levels += f", {infos} info" if infos else ""
     verdict = f"{levels} ({summary.suppressed} suppressed)"
     return [invariants, verdict]
+
+
+def per_check_lines(groups: list[Group]) -> list[str]:
+    """How many distinct findings each check has, most first: ``  12  SEC004 seccomp-profile-missing (error)``."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for group in groups:
+        key = (group.result.code, group.result.check, group.result.level)
+        counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [f"{count:>5}  {code} {check} ({level})" for (code, check, level), count in ordered]
 
 
 def _count(number: int, noun: str) -> str:

@@ -15,9 +15,10 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def render(report: Report) -> str:
-    lines = [_annotation(group) for group in group_by_root_cause(report.results)]
+    groups = group_by_root_cause(report.results)
+    lines = [_annotation(group) for group in groups]
     lines += [f"note: {note}" for note in report.notes]
-    lines += summary_lines(report.summary)
+    lines += summary_lines(report.summary, groups)  # counts the annotations printed
     return "\n".join(lines) + "\n"
 
 

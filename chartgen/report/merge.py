@@ -10,6 +10,8 @@ counters are not simply added:
 - every shard runs every check, so ``checks`` is the largest count, not the sum;
 - every shard runs the matrix checks, so equal results are kept once and the level
   counts are counted again from the merged results.
+
+Reports of different charts, a shard given twice, or a set with a shard missing are refused.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from chartgen.report import result_key, version_key
 
 def merge_reports(reports: list[Report]) -> Report:
     """One report for all ``reports``; results in a fixed order whatever the order of the shards."""
+    _require_one_complete_matrix(reports)
     results = sorted(
         dict.fromkeys(result for report in reports for result in report.results), key=_merged_order
     )
@@ -62,7 +65,33 @@ def merge_reports(reports: list[Report]) -> Report:
             )
         )
         summary.errors += 1
-    return Report(summary, results, _merge_checks(reports), evaluated, notes)
+    merged = Report(summary, results, _merge_checks(reports), evaluated, notes)
+    if reports:
+        merged.chart, merged.chart_dir = reports[0].chart, reports[0].chart_dir
+    return merged
+
+
+def _require_one_complete_matrix(reports: list[Report]) -> None:
+    """The reports must be the shards of one run: one chart, each part 1..N exactly once."""
+    charts = sorted({report.chart for report in reports})
+    if len(charts) > 1:
+        raise UserError(
+            f"the reports are of different charts ({', '.join(charts)}); merge shards of one run only"
+        )
+    counts = sorted({report.shard[1] for report in reports})
+    if len(counts) > 1:
+        raise UserError(
+            f"the reports split the matrix differently (into {' and '.join(map(str, counts))} shards)"
+        )
+    count = counts[0] if counts else 1
+    seen: set[int] = set()
+    for report in reports:
+        if report.shard[0] in seen:
+            raise UserError(f"shard {report.shard[0]}/{count} is given twice")
+        seen.add(report.shard[0])
+    missing = [f"{index}/{count}" for index in range(1, count + 1) if index not in seen]
+    if reports and missing:
+        raise UserError(f"incomplete set of shards: {', '.join(missing)} missing")
 
 
 def _merge_checks(reports: list[Report]) -> dict[str, CheckInfo]:

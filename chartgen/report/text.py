@@ -1,8 +1,10 @@
 """The human report: one block per root cause, then notes, the invariants and the verdict.
 
-Plain text without colour, because it is as often piped into a CI log or a file
-as read on a terminal. Lines are wrapped near ``WIDTH`` so a block stays
-readable in a narrow log viewer.
+Colour only on a terminal (and never with ``NO_COLOR``), because it is as often
+piped into a CI log or a file as read there. A finding in every (scenario, version)
+of the run reads ``in: all 37 × 2``. With more than one finding a per-check summary
+follows, and the verdict counts the findings printed. Lines are wrapped near
+``WIDTH`` so a block stays readable in a narrow log viewer.
 """
 
 from __future__ import annotations
@@ -15,33 +17,41 @@ from chartgen.report import (
     describe_location,
     describe_object,
     group_by_root_cause,
+    per_check_lines,
     summary_lines,
     where_parts,
 )
+from chartgen.report.colour import bold, level
 
 WIDTH = 120
 INDENT = "  "
 
 
-def render(report: Report) -> str:
+def render(report: Report, colour: bool = False) -> str:
     groups = group_by_root_cause(report.results)
-    blocks = ["\n".join(_block(group, report.checks.get(group.result.check))) for group in groups]
+    blocks = [
+        "\n".join(_block(group, report.checks.get(group.result.check), report.evaluated, colour))
+        for group in groups
+    ]
     if report.notes:
         blocks.append("\n".join(f"note: {note}" for note in report.notes))
-    blocks.append("\n".join(summary_lines(report.summary)))
+    if len(groups) > 1:
+        blocks.append("\n".join(["findings per check:", *per_check_lines(groups)]))
+    blocks.append("\n".join(summary_lines(report.summary, groups)))
     return "\n\n".join(blocks) + "\n"
 
 
-def _block(group: Group, info: CheckInfo | None) -> list[str]:
+def _block(group: Group, info: CheckInfo | None, evaluated: list[tuple[str, str]], colour: bool) -> list[str]:
     result = group.result
     location = describe_location(result)
-    lines = [f"{location + ': ' if location else ''}{result.level} {result.code} {result.check}"]
+    heading = level(f"{result.level} {result.code} {result.check}", result.level, colour)
+    lines = [f"{bold(location + ':', colour) + ' ' if location else ''}{heading}"]
     # Blank lines inside a block would read as the end of the block.
     for paragraph in filter(str.strip, result.message.splitlines()):
         lines += _wrap(paragraph)
     if subject := describe_object(result):
         lines.append(INDENT + subject)
-    lines += _wrap_where(where_parts(group.occurrences))
+    lines += _wrap_where(where_parts(group.occurrences, evaluated))
     if info is not None:
         lines += _wrap(f"fix: {info.remediation}")
     return lines

@@ -5,7 +5,7 @@ A fixture (``tests/checks/fixtures/<check-id>/{pass,fail}-<case>.yaml``)::
     description: What the case shows.
     kube_version: "1.29"             # optional
     also: [other-check]              # optional: checks that must run too (their findings are ignored)
-    scenario: {expect: {...}, implicit: false, values: {...}}   # optional scenario fields
+    scenario: {expect: {...}, implicit: false, values: {...}, namespace: x}   # optional scenario fields
     chart: {Chart.yaml: "..."}       # optional chart files (default: a minimal chart)
     allow: [{check: ..., reason: ...}]           # optional config allow-list
     render:
@@ -89,6 +89,7 @@ def _scenario(data: dict[str, Any]) -> Scenario:
             count=tuple(sorted(expect.get("count", {}).items())),
         ),
         implicit=bool(data.get("implicit", False)),
+        namespace=data.get("namespace", "certctl"),
         source="fixture",
     )
 

@@ -2,7 +2,9 @@
 ## What it does
 Reports every evaluation the run could not perform: an object with no known schema, a
 check that crashed. The run fails closed: work that was skipped is an error, never a
-silent pass.
+silent pass. For a chart linted from outside the project (`chartgen lint CHART`) it is a
+warning by default: the schemas of a third-party chart's custom resources are usually
+elsewhere, and that is no problem of its objects.
 
 ## Why is this bad?
 A skipped evaluation hides whatever it would have found. Peers that print a warning
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RunRecord
-from chartgen.findings import Finding
+from chartgen.findings import Finding, Level
 
 
 @check(
@@ -34,6 +36,7 @@ from chartgen.findings import Finding
     scope=Scope.RUN,
     description="A check could not evaluate something, so the run cannot vouch for it.",
     remediation="Provide what the check needs (for example a CRD schema), or suppress it with a reason.",
+    outside_level=Level.WARNING,
 )
 def run(record: RunRecord, ctx: CheckContext) -> Iterator[Finding]:
     seen: set[tuple[str, str]] = set()

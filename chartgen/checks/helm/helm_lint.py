@@ -6,6 +6,9 @@ metadata, values.yaml, values.schema.json and the chart's layout. What Helm lint
 about rendered templates (YAML that does not parse, names, deprecated APIs) is checked
 per scenario and Kubernetes version by chartgen's own checks, so it is not repeated.
 
+For a chart linted from outside the project (`chartgen lint CHART`) its findings are
+warnings, as `helm lint` without `--strict` treats them; problems with values and templates
+are errors of `values-schema-violation` and `render-failed` there.
 ## Why is this bad?
 What `helm lint --strict` rejects is what chart repositories and CI pipelines reject:
 an unknown field in Chart.yaml, an invalid version, a template that does not parse.
@@ -35,7 +38,7 @@ from pathlib import Path
 from chartgen import helm
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.findings import Finding
+from chartgen.findings import Finding, Level
 
 _LOCATION = re.compile(r"\((?P<template>[^():]+):(?P<line>\d+)(?::\d+)?\)")
 
@@ -46,6 +49,7 @@ _LOCATION = re.compile(r"\((?P<template>[^():]+):(?P<line>\d+)(?::\d+)?\)")
     scope=Scope.CHART,
     description="Helm's linter (strict mode) reports an error or a warning.",
     remediation="Fix what helm lint reports: Chart.yaml fields, template syntax, or values.",
+    outside_level=Level.WARNING,
 )
 def run(chart_dir: Path, ctx: CheckContext) -> Iterator[Finding]:
     for message in helm.lint(chart_dir):

@@ -2,7 +2,9 @@
 ## What it does
 Reports object names longer than Kubernetes allows for their use: 63 characters for
 anything that becomes a DNS label or label value (Services, most objects), 52 for
-StatefulSets and CronJobs, whose controllers append suffixes to the name.
+StatefulSets and CronJobs, whose controllers append suffixes to the name, and 253 for RBAC
+objects (Roles, ClusterRoles and their bindings), whose names are path segments used nowhere
+else.
 
 ## Why is this bad?
 The API server rejects the object, or the controller fails later when it derives pod
@@ -36,7 +38,12 @@ from chartgen.checks.context import CheckContext
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
-SHORTER_LIMITS = {"StatefulSet": 52, "CronJob": 52}
+# Kinds whose names Kubernetes limits otherwise than the option says.
+KIND_LIMITS = {
+    "StatefulSet": 52,
+    "CronJob": 52,
+    **dict.fromkeys(("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"), 253),
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     name = str((manifest.obj.get("metadata") or {}).get("name", ""))
     kind = str(manifest.obj.get("kind", ""))
     options: NameTooLongOptions = ctx.options
-    limit = SHORTER_LIMITS.get(kind, options.limit)
+    limit = KIND_LIMITS.get(kind, options.limit)
     if len(name) > limit:
         yield Finding(
             f"name is {len(name)} characters long; a {kind} name may have at most {limit}",

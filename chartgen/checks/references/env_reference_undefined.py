@@ -50,19 +50,17 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
+from chartgen.checks.objects.env import env_imports, variable_references
+from chartgen.checks.objects.pods import (
     WORKLOAD_KINDS,
     Container,
     PodSpec,
-    config_data,
     containers,
-    env_imports,
-    find_object,
     name_of,
     namespace_of,
     pod_spec,
-    variable_references,
 )
+from chartgen.checks.objects.references import config_data, find_object
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

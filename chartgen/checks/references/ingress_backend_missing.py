@@ -40,7 +40,7 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import find_object
+from chartgen.checks.objects.references import find_object
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

@@ -3,8 +3,10 @@
 Reports a pod's reference to a ConfigMap or Secret — `env[].valueFrom.configMapKeyRef` /
 `secretKeyRef`, `envFrom[].configMapRef` / `secretRef`, `configMap` and `secret` volumes and
 projected volume sources — whose object the render does not contain, or whose `key` /
-`items[].key` that object does not have. A Secret that a rendered cert-manager `Certificate`
-writes (`spec.secretName`) counts as rendered; its keys are not checked.
+`items[].key` that object does not have. Objects made at install time count as rendered
+(their keys are not checked): a Secret that a rendered cert-manager `Certificate` writes
+(`spec.secretName`), and a ConfigMap or Secret whose name the chart's own hook Job (or Pod)
+is given in its command, args or env (a certificate generator creating a webhook's Secret).
 
 References marked `optional: true` are fine, and so are objects declared external, found in
 the values the render used (the chart's defaults with the scenario's values): any string under
@@ -54,15 +56,13 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
-    WORKLOAD_KINDS,
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, namespace_of, pod_spec
+from chartgen.checks.objects.references import (
     ConfigReference,
     ExternalOptions,
     config_references,
+    created_by_hook,
     declared_external,
-    find_object,
-    namespace_of,
-    pod_spec,
 )
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
@@ -91,9 +91,12 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     for reference in config_references(pod):
         if reference.optional or reference.name in external:
             continue
-        target = find_object(objects, reference.kind, reference.name, namespace, default)
+        target = ctx.find(reference.kind, reference.name, namespace)
         if target is None:
-            if not _written_by_certificate(reference, objects, namespace, default):
+            if not (
+                _written_by_certificate(reference, objects, namespace, default)
+                or created_by_hook(reference.name, objects, namespace, default)
+            ):
                 yield Finding(
                     f'{reference.kind} "{reference.name}" is not rendered in namespace {namespace} '
                     "and not declared external",

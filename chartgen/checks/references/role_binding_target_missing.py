@@ -5,7 +5,9 @@ a `ServiceAccount` subject that is not rendered in its namespace (the subject's 
 the binding's, else the release's), or a `roleRef` to a `Role` that is not rendered in the
 binding's namespace. A ClusterRoleBinding that refers to a `Role` is reported too: the API
 server rejects it. The `default` ServiceAccount, User and Group subjects, ClusterRole references
-(often Kubernetes' own, such as `view`) and names declared external are not checked. External
+(often Kubernetes' own, such as `view`), the Roles Kubernetes creates itself (names starting
+with `system:`, and `extension-apiserver-authentication-reader`, which an aggregated API server
+binds in `kube-system`) and names declared external are not checked. External
 names come from the scenario's values, by the same rule as `missing-config-reference` (for
 example `serviceAccount: {create: false, name: ci}`), and from the option `external`.
 
@@ -45,9 +47,13 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import ExternalOptions, declared_external, find_object, namespace_of
+from chartgen.checks.objects.pods import namespace_of
+from chartgen.checks.objects.references import ExternalOptions, declared_external
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+# Roles the API server bootstraps in kube-system and kube-public besides the "system:" ones.
+BUILT_IN_ROLES = frozenset({"extension-apiserver-authentication-reader"})
 
 
 @check(
@@ -61,9 +67,7 @@ from chartgen.manifests import Manifest
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     binding = manifest.obj
-    default = ctx.release_namespace
-    namespace = namespace_of(binding, default)
-    objects = ctx.object_dicts
+    namespace = namespace_of(binding, ctx.release_namespace)
     external = declared_external(ctx)
     for index, subject in enumerate(binding.get("subjects") or []):
         if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":
@@ -72,7 +76,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         subject_namespace = str(subject.get("namespace") or namespace)
         if name in ("", "default") or name in external:
             continue
-        if find_object(objects, "ServiceAccount", name, subject_namespace, default) is None:
+        if ctx.find("ServiceAccount", name, subject_namespace) is None:
             yield Finding(
                 f'subject ServiceAccount "{name}" is not rendered in namespace {subject_namespace} '
                 "and not declared external",
@@ -86,8 +90,13 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             f'a ClusterRoleBinding can only refer to a ClusterRole, not Role "{name}"', path="roleRef.kind"
         )
-    elif name not in external and find_object(objects, "Role", name, namespace, default) is None:
+    elif not _exists_outside(name, external) and ctx.find("Role", name, namespace) is None:
         yield Finding(
             f'Role "{name}" is not rendered in namespace {namespace} and not declared external',
             path="roleRef.name",
         )
+
+
+def _exists_outside(role: str, external: set[str]) -> bool:
+    """Whether the Role exists without the chart: Kubernetes' own, or declared external."""
+    return role in external or role in BUILT_IN_ROLES or role.startswith("system:")

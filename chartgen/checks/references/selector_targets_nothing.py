@@ -41,7 +41,8 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import find_object, selected_workloads, selector_text
+from chartgen.checks.objects.references import find_object
+from chartgen.checks.objects.selectors import selected_workloads, selector_text
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

@@ -39,7 +39,8 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, ExternalOptions, declared_external, find_object, pod_spec
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, pod_spec
+from chartgen.checks.objects.references import ExternalOptions, declared_external, find_object
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

@@ -4,6 +4,12 @@ Reports a ServiceMonitor (`monitoring.coreos.com/v1`) whose `selector` matches n
 of the render in the namespaces it watches (`namespaceSelector`; its own namespace when
 unset), or whose endpoint `port` names a port that none of the matched Services has.
 
+A ServiceMonitor that watches other namespaces than the release's (`namespaceSelector.any`,
+`matchNames` such as `default` or `kube-system`, or one placed in another namespace) scrapes
+Services of the cluster — `default/kubernetes`, the kubelet, CoreDNS — that no chart renders:
+only the endpoint ports of the Services the render has are checked for it. The API
+server's Service `default/kubernetes` counts as rendered.
+
 ## Why is this bad?
 The Prometheus Operator generates a scrape job without targets: nothing is scraped, no error
 is shown, and alerts on the missing metrics stay silent (an `absent()` alert is the only
@@ -34,9 +40,24 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import name_of, namespace_of, selector_text, selects
+from chartgen.checks.objects.pods import name_of, namespace_of
+from chartgen.checks.objects.selectors import selector_text, selects
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+# Services every cluster has: the API server's, in "default" (the release's namespace when a
+# chart is installed there).
+CLUSTER_SERVICES = (
+    {
+        "kind": "Service",
+        "metadata": {
+            "name": "kubernetes",
+            "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"},
+        },
+        "spec": {"ports": [{"name": "https", "port": 443}]},
+    },
+)
 
 
 @check(
@@ -55,19 +76,19 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     default = ctx.release_namespace
     watched = _watched_namespaces(spec.get("namespaceSelector") or {}, namespace_of(manifest.obj, default))
     services = [
-        m.obj
-        for m in ctx.objects
-        if m.obj.get("kind") == "Service"
-        and (watched is None or namespace_of(m.obj, default) in watched)
+        obj
+        for obj in (*ctx.object_dicts, *CLUSTER_SERVICES)
+        if obj.get("kind") == "Service"
+        and (watched is None or namespace_of(obj, default) in watched)
         and (
-            not selector_text(selector)
-            or selects(selector, (m.obj.get("metadata") or {}).get("labels") or {})
+            not selector_text(selector) or selects(selector, (obj.get("metadata") or {}).get("labels") or {})
         )
     ]
-    if not services:
+    if not services and not _watches_outside_release(watched, ctx.release_namespace):
         where = "any namespace" if watched is None else f"namespace {', '.join(sorted(watched))}"
         labels = f" has labels {selector_text(selector)}" if selector_text(selector) else " is rendered"
         yield Finding(f"no Service in {where}{labels}", path="spec.selector")
+    if not services:
         return
     port_names = {
         p.get("name")
@@ -87,3 +108,9 @@ def _watched_namespaces(namespace_selector: dict[str, Any], own: str) -> set[str
     if namespace_selector.get("any"):
         return None
     return set(namespace_selector.get("matchNames") or []) or {own}
+
+
+def _watches_outside_release(watched: set[str] | None, release_namespace: str) -> bool:
+    """Whether Services the chart does not render can be among the watched ones: the cluster's
+    own (``default/kubernetes``, kube-system) and those of other releases."""
+    return watched is None or watched != {release_namespace}

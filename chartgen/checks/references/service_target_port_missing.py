@@ -40,7 +40,8 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import containers, name_of, namespace_of, pod_spec, selected_workloads
+from chartgen.checks.objects.pods import containers, name_of, namespace_of, pod_spec
+from chartgen.checks.objects.selectors import selected_workloads
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

@@ -46,15 +46,9 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
-    config_data,
-    containers,
-    env_imports,
-    name_of,
-    namespace_of,
-    pod_spec,
-    variable_references,
-)
+from chartgen.checks.objects.env import env_imports, variable_references
+from chartgen.checks.objects.pods import containers, name_of, namespace_of, pod_spec
+from chartgen.checks.objects.references import config_data
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

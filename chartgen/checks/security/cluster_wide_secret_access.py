@@ -54,7 +54,8 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import name_of, selects
+from chartgen.checks.objects.pods import name_of
+from chartgen.checks.objects.selectors import selects
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
+from chartgen.checks.objects.pods import (
     WORKLOAD_KINDS,
     containers,
     effective_security_setting,

@@ -9,10 +9,14 @@ when the whole Secret holds one: the Secret rendered in the same render has type
 a TLS Secret. Keys of a rendered Secret whose value is a PEM private key count like
 `tls.key`.
 
-The container uses the key when something it reads names the key file or another `.key`
-file under the mount: a literal env value, a value of a ConfigMap the chart renders and the
-container reads (`envFrom`, `configMapKeyRef`, or a ConfigMap volume it mounts), or a
-`command` or `args` string.
+The container uses the key when something it reads names the key file, or another file
+under the mount whose name says it is a key (`tls.key`, `key`, `server-key.pem`: the names
+of the keys of a Secret the chart does not render are unknown). What it reads: a literal env
+value, a value of a ConfigMap the chart renders and the container reads (`envFrom`,
+`configMapKeyRef`, or a ConfigMap volume it mounts), or a `command` or `args` string. A
+Secret the chart does not render that is named after the workload or the container mounting
+it (`repo-server-tls` mounted by the `repo-server`) is its serving identity, provisioned for
+it: servers read their own key at a built-in path.
 
 ## Why is this bad?
 A private key is the identity of whoever holds it. Mounted into a pod that does not need
@@ -58,16 +62,9 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import (
-    WORKLOAD_KINDS,
-    Container,
-    PodSpec,
-    config_data,
-    containers,
-    env_imports,
-    find_object,
-    pod_spec,
-)
+from chartgen.checks.objects.env import env_imports
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, Container, PodSpec, containers, pod_spec
+from chartgen.checks.objects.references import config_data, find_object
 from chartgen.checks.security.secret_like import holds_private_key
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
@@ -103,12 +100,15 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     def rendered(kind: str, name: str) -> dict[str, Any] | None:
         return find_object(siblings, kind, name, namespace, release_namespace)
 
+    workload = str((manifest.obj.get("metadata") or {}).get("name", ""))
     key_volumes = _key_volumes(pod, rendered)
     for container in containers(pod):
         mounts = list(_key_mounts(container, key_volumes))
         texts = _texts(container, pod, rendered) if mounts else []
         for path, mount_path, secret, exposed in mounts:
-            if not _refers(texts, mount_path, exposed):
+            if not _refers(texts, mount_path, exposed) and not (
+                rendered("Secret", secret) is None and _own_identity(secret, workload, container)
+            ):
                 yield Finding(
                     f'{container.title} mounts the private key {exposed[0]} from Secret "{secret}" but '
                     "refers to it nowhere (env, ConfigMaps it reads, command, args)",
@@ -212,8 +212,20 @@ def _texts(container: Container, pod: PodSpec, rendered: Lookup) -> list[str]:
 
 
 def _refers(texts: list[str], mount_path: str, exposed: list[str]) -> bool:
-    """Whether a text names one of the key files, or some ``.key`` file under the mount."""
-    under_mount = re.compile(re.escape(mount_path) + r"/[^\s\"',;=]*\.key(?![\w.-])")
+    """Whether a text names one of the key files, or a file under the mount named like a key."""
+    under_mount = re.compile(re.escape(mount_path) + r"/(?:[^\s\"',;=]*/)?[^\s\"',;=/]*key[^\s\"',;=/]*")
     return any(path in text for text in texts for path in exposed) or any(
         under_mount.search(t) for t in texts
+    )
+
+
+# Suffixes that name a Secret after whose identity it holds: "repo-server-tls".
+_IDENTITY_SUFFIXES = ("-tls", "-certs", "-cert", "-certificate", "-keys", "-key", "-secret")
+
+
+def _own_identity(secret: str, workload: str, container: Container) -> bool:
+    """Whether the Secret is named after the workload or the container mounting it."""
+    stem = next((secret.removesuffix(s) for s in _IDENTITY_SUFFIXES if secret.endswith(s)), "")
+    return bool(stem) and (
+        workload.endswith(stem) or stem.endswith(f"-{container.name}") or stem == container.name
     )

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, containers, own_security_setting, pod_spec
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, containers, own_security_setting, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 

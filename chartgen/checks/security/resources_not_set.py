@@ -45,7 +45,7 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.findings import Finding, Level
 from chartgen.manifests import Manifest
 

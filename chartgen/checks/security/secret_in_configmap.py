@@ -48,7 +48,7 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import key_path
+from chartgen.checks.objects.references import key_path
 from chartgen.checks.security.secret_like import names_a_secret, secret_in_value
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest

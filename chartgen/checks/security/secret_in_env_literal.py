@@ -7,7 +7,8 @@ literal `value` instead of taking it from a Secret with `valueFrom`:
   `credentials`, `api_key`, `private_key`, `encryption_key`, also glued to a prefix as in
   `PGPASSWORD`; not when the last word says the value only describes the secret, as in
   `…_PATH`, `…_FILE`, `…_DIR`, `…_URL`) with a non-empty value that takes nothing from
-  another variable through `$(VAR)`;
+  another variable through `$(VAR)` and is not a switch (`yes`, `no`, `true`, `false`, `on`,
+  `off`, `0`, `1`: `ALLOW_EMPTY_PASSWORD=no` configures a password, it is not one);
 - any variable whose value contains a PEM private key block or a URL with a password,
   whatever its name.
 
@@ -43,10 +44,14 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec, variable_references
+from chartgen.checks.objects.env import variable_references
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.checks.security.secret_like import names_a_secret, secret_in_value
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+# Values that turn a feature on or off: a variable holding one configures a secret, it is none.
+SWITCH_VALUES = frozenset({"yes", "no", "true", "false", "on", "off", "0", "1", "enabled", "disabled"})
 
 
 @check(
@@ -69,7 +74,12 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
             held = secret_in_value(value)
             if held:
                 problem = f"holds {held}"
-            elif value.strip() and names_a_secret(name) and not variable_references(value):
+            elif (
+                value.strip()
+                and value.strip().lower() not in SWITCH_VALUES
+                and names_a_secret(name)
+                and not variable_references(value)
+            ):
                 problem = "is set to a literal value and its name says it is a secret"
             else:
                 continue

@@ -58,7 +58,8 @@ from typing import Any
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects import WORKLOAD_KINDS, find_object, name_of, namespace_of, pod_spec
+from chartgen.checks.objects.pods import WORKLOAD_KINDS, name_of, namespace_of, pod_spec
+from chartgen.checks.objects.references import find_object
 from chartgen.findings import Finding, Level
 from chartgen.manifests import Manifest
 

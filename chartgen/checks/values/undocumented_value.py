@@ -3,6 +3,9 @@
 Reports values without documentation: with a values schema, every property needs a
 `description`; without one, every key of values.yaml needs a comment directly above it.
 
+This is style: warning for the project's chart, info for a chart linted from outside
+(`chartgen lint CHART`).
+
 ## Why is this bad?
 Operators learn a chart from values.yaml and its generated docs. An undocumented key is
 guessed at, or ignored.
@@ -40,6 +43,7 @@ from chartgen.findings import Finding, Level
     id="undocumented-value",
     code="VAL004",
     scope=Scope.CHART,
+    outside_level=Level.INFO,
     level=Level.WARNING,
     description="A value has no description in the schema, or no comment in values.yaml.",
     remediation="Describe the value in the schema (description) or in a comment above it in values.yaml.",

@@ -135,9 +135,9 @@ class _Run:
             kube_versions=list(self.target.kube_versions),
         )
         checks = {c.check.id: c.check.info(c.level) for c in self.target.checks}
-        return Report(
-            summary, results, checks, [(s.name, v) for s, v in pairs], list(self.services.ledger.notes)
-        )
+        ledger = self.services.ledger
+        evaluated = [(s.name, v) for s, v in pairs]
+        return Report(summary, results, checks, evaluated, list(ledger.notes), ledger.coverage)
 
     def _evaluate(self, pair: tuple[Scenario, str]) -> tuple[RenderOutcome, list[Result]]:
         scenario, version = pair

@@ -75,6 +75,19 @@ class CheckInfo:
     remediation: str
 
 
+@dataclass(frozen=True)
+class BranchReach:
+    """A template branch measured by ``--coverage`` and the scenarios whose render reached it."""
+
+    template: str
+    line: int
+    action: str  # e.g. "if .Values.backup.enabled"
+    scenarios: tuple[str, ...]  # sorted; empty when no scenario reached the branch
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "scenarios": list(self.scenarios)}
+
+
 @dataclass
 class Summary:
     """The fail-closed invariants of a run."""
@@ -103,9 +116,10 @@ class Report:
     checks: dict[str, CheckInfo]
     evaluated: list[tuple[str, str]] = field(default_factory=list)  # (scenario, kube version) pairs run
     notes: list[str] = field(default_factory=list)
+    coverage: list[BranchReach] | None = None  # measured with --coverage only
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "format": REPORT_FORMAT,
             "summary": self.summary.to_dict(),
             "findings": [result.to_dict() for result in self.results],
@@ -113,6 +127,9 @@ class Report:
             "evaluated": [{"scenario": s, "kube_version": v} for s, v in self.evaluated],
             "notes": list(self.notes),
         }
+        if self.coverage is not None:
+            data["coverage"] = [branch.to_dict() for branch in self.coverage]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
@@ -120,7 +137,10 @@ class Report:
         results = [Result(**item) for item in data["findings"]]
         checks = {key: CheckInfo(**value) for key, value in data.get("checks", {}).items()}
         evaluated = [(item["scenario"], item["kube_version"]) for item in data.get("evaluated", [])]
-        return cls(summary, results, checks, evaluated, list(data.get("notes", [])))
+        coverage = data.get("coverage")
+        if coverage is not None:
+            coverage = [BranchReach(**{**item, "scenarios": tuple(item["scenarios"])}) for item in coverage]
+        return cls(summary, results, checks, evaluated, list(data.get("notes", [])), coverage)
 
     def exit_code(self, strict: bool = False) -> int:
         failing = self.summary.errors + (self.summary.warnings if strict else 0)

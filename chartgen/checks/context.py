@@ -10,6 +10,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
+from chartgen.findings import BranchReach
 from chartgen.helm import RenderFailure, merge_values
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
@@ -53,6 +54,7 @@ class Ledger:
     suppressions: list[Suppression] = field(default_factory=list)
     used: set[Suppression] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)  # figures a check wants in the report (e.g. coverage)
+    coverage: list[BranchReach] | None = None  # set by branch-not-covered for the report
     lock: Lock = field(default_factory=Lock)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from chartgen.errors import UserError
-from chartgen.findings import REPORT_FORMAT, CheckInfo, Level, Report, Result, Summary
+from chartgen.findings import REPORT_FORMAT, BranchReach, CheckInfo, Level, Report, Result, Summary
 from chartgen.report import result_key, version_key
 
 
@@ -62,7 +62,7 @@ def merge_reports(reports: list[Report]) -> Report:
             )
         )
         summary.errors += 1
-    return Report(summary, results, _merge_checks(reports), evaluated, notes)
+    return Report(summary, results, _merge_checks(reports), evaluated, notes, _merge_coverage(reports))
 
 
 def _merge_checks(reports: list[Report]) -> dict[str, CheckInfo]:
@@ -75,6 +75,18 @@ def _merge_checks(reports: list[Report]) -> dict[str, CheckInfo]:
                     f"the reports describe check {check!r} differently; merge shards of one run only"
                 )
     return dict(sorted(merged.items()))
+
+
+def _merge_coverage(reports: list[Report]) -> list[BranchReach] | None:
+    """Each branch once, reached by the scenarios of every shard that reached it."""
+    measured = [report.coverage for report in reports if report.coverage is not None]
+    if not measured:
+        return None
+    reached: dict[tuple[str, int, str], set[str]] = {}
+    for coverage in measured:
+        for branch in coverage:
+            reached.setdefault((branch.template, branch.line, branch.action), set()).update(branch.scenarios)
+    return [BranchReach(*place, tuple(sorted(scenarios))) for place, scenarios in sorted(reached.items())]
 
 
 def _merged_order(result: Result) -> tuple[Any, ...]:

@@ -34,7 +34,7 @@ from chartgen import helm
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome
 from chartgen.coverage import instrument
-from chartgen.findings import Finding, Level
+from chartgen.findings import BranchReach, Finding, Level
 
 
 @check(
@@ -51,11 +51,11 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
     instrumented = instrument(ctx.services.chart_dir)
     try:
         chart = helm.load_chart(instrumented.chart_dir)
-        covered: set[int] = set()
+        reached_by: dict[int, set[str]] = {branch.id: set() for branch in instrumented.branches}
         for outcome in outcomes:
             scenario = outcome.scenario
             try:
-                covered |= instrumented.covered_by(
+                reached = instrumented.covered_by(
                     helm.render(
                         chart,
                         scenario.values,
@@ -67,15 +67,29 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
                     )
                 )
             except helm.RenderFailure as failure:
-                covered |= instrumented.covered_by_failure(failure.template, failure.line)
+                reached = instrumented.covered_by_failure(failure.template, failure.line)
+            for branch_id in reached:
+                reached_by[branch_id].add(scenario.name)
     finally:
         instrumented.close()
     explained = ctx.options["explained"]
     branches = instrumented.branches
+    covered = {branch_id for branch_id, scenarios in reached_by.items() if scenarios}
     ctx.services.ledger.notes.append(
         f"branch coverage: {len(covered)} of {len(branches)} template branches rendered "
         f"({100.0 * len(covered) / max(1, len(branches)):.1f}%) by {len({o.scenario.name for o in outcomes})} scenarios"
     )
+    # Which scenarios reach which branch, for the reports that draw coverage (HTML).
+    locate = ctx.services.locator.file_for
+    ctx.services.ledger.coverage = [
+        BranchReach(
+            locate(f"{ctx.services.chart.name}/{b.template}"),
+            b.line,
+            b.action,
+            tuple(sorted(reached_by[b.id])),
+        )
+        for b in branches
+    ]
     for branch in branches:
         if branch.id in covered:
             continue

@@ -26,7 +26,8 @@ class Tier(str, Enum):
 
 
 FORMAT_HELP = (
-    "Report format: text, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
+    "Report format: text, json, junit, sarif, github, html (a self-contained page), "
+    "or auto (github under GitHub Actions, else text)."
 )
 
 

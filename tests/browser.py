@@ -84,10 +84,13 @@ class Page:
         return reply["result"].get("value")
 
     def open(self, path: Path) -> None:
-        """Load a local file and wait until its load event (scripts have run by then)."""
+        """Load a local file and wait until its load event (scripts have run by then).
+        Events of earlier pages are dropped, so requests and errors are this page's own."""
+        self.events.clear()
         self.send("Page.enable")
         self.send("Network.enable")
         self.send("Runtime.enable")
+        self.send("Log.enable")  # blocked loads (Content-Security-Policy) are reported here
         self.send("Page.navigate", url=path.resolve().as_uri())
         self.wait_for_event("Page.loadEventFired")
 
@@ -104,6 +107,7 @@ class Page:
             for e in self.events
             if e.get("method") == "Runtime.exceptionThrown"
             or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")
+            or (e.get("method") == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")
         ]
 
     def screenshot(self, path: Path, width: int = 1400) -> Path:

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import html5lib
 import pytest
 from browser import Page, chromium_page
 from helpers import ROOT
+from large_report import large_report
 from typer.testing import CliRunner
 
 from chartgen.cli import app
@@ -336,34 +336,8 @@ def test_a_clean_run_says_so(browser: Page, tmp_path: Path) -> None:
     assert browser.evaluate("document.querySelectorAll('button.cell[data-level=clean]').length") == 1
 
 
-def ten_thousand_findings() -> Report:
-    checks = {
-        f"check-{n:02d}": CheckInfo(f"check-{n:02d}", f"X{n:03d}", "f", "warning", "d", "r.")
-        for n in range(20)
-    }
-    scenarios = [f"scenario-{n:02d}" for n in range(50)]
-    base = Result("", "", "warning", "", "", "Deployment", "app", "spec", "", "templates/app.yaml", 7)
-    results = [
-        replace(
-            base,
-            check=check,
-            code=checks[check].code,
-            scenario=scenario,
-            kube_version=version,
-            message=f"m{k} in {scenario}",
-        )
-        for check in checks
-        for scenario in scenarios
-        for version in ("1.29", "1.37")
-        for k in range(5)
-    ]
-    summary = Summary(scenarios=50, renders=100, documents=1000, checks=20, warnings=len(results))
-    summary.kube_versions = ["1.29", "1.37"]
-    return Report(summary, results, checks, [(s, v) for s in scenarios for v in ("1.29", "1.37")])
-
-
 def test_ten_thousand_findings_are_paged_and_collapsed(browser: Page, tmp_path: Path) -> None:
-    report = ten_thousand_findings()
+    report = large_report(per_pair=5)
     assert len(report.results) == 10_000
     page = tmp_path / "large.html"
     page.write_text(render_report(report, "html"), encoding="utf-8")

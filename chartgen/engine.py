@@ -136,8 +136,8 @@ class _Run:
         )
         checks = {c.check.id: c.check.info(c.level) for c in self.target.checks}
         ledger = self.services.ledger
-        evaluated = [(s.name, v) for s, v in pairs]
-        return Report(summary, results, checks, evaluated, list(ledger.notes), ledger.coverage)
+        pairs_run = [(s.name, v) for s, v in pairs]
+        return Report(summary, results, checks, pairs_run, list(ledger.notes), ledger.coverage)
 
     def _evaluate(self, pair: tuple[Scenario, str]) -> tuple[RenderOutcome, list[Result]]:
         scenario, version = pair

@@ -112,14 +112,18 @@ class Page:
 
     def screenshot(self, path: Path, width: int = 1400) -> Path:
         """A PNG of the whole page (as tall as its content) at ``width`` CSS pixels."""
-        height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=height,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
+        # Sections laid out only when visible change the page's height once the viewport
+        # holds them all, so the height is measured again after a frame.
+        for _ in range(2):
+            height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            self.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))")
         shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         path.write_bytes(b64decode(shot["data"]))
         return path

@@ -322,6 +322,21 @@ def test_coverage_marks_each_branch_and_the_scenarios_reaching_it(
     )
 
 
+def test_printing_hides_the_controls_and_opens_every_section(browser: Page, run: dict[str, Path]) -> None:
+    open_report(browser, run["html"])
+    browser.evaluate("document.getElementById('findings').open = false")
+
+    browser.send("Emulation.setEmulatedMedia", media="print")
+    try:
+        pdf = browser.send("Page.printToPDF")["data"]
+        hidden = browser.evaluate("getComputedStyle(document.querySelector('.controls')).display")
+        closed = browser.evaluate("document.querySelectorAll('details:not([open])').length")
+    finally:
+        browser.send("Emulation.setEmulatedMedia", media="")
+
+    assert pdf and hidden == "none" and closed == 0
+
+
 def test_a_clean_run_says_so(browser: Page, tmp_path: Path) -> None:
     page = tmp_path / "clean.html"
     summary = Summary(scenarios=1, renders=1, documents=3, checks=1, kube_versions=["1.29"])

@@ -288,6 +288,29 @@ def test_filters_by_family_and_level(browser: Page, run: dict[str, Path], report
     assert warnings == expected and expected
 
 
+def test_rows_columns_and_summaries_sort(browser: Page, run: dict[str, Path], report: dict) -> None:
+    open_report(browser, run["html"])
+    occurrences: dict[str, int] = {}
+    for f in report["findings"]:
+        occurrences[f["check"]] = occurrences.get(f["check"], 0) + 1
+
+    browser.evaluate(
+        "const c = document.getElementById('sort-columns'); c.value = 'worst'; c.dispatchEvent(new Event('change'))"
+    )
+    columns = browser.evaluate("[...document.querySelectorAll('#grid thead th.check')].map(th => th.title)")
+    browser.evaluate(
+        "[...document.querySelectorAll('#per-check-table th button')].at(-2).click()"
+    )  # occurrences
+    column = browser.evaluate(
+        "[...document.querySelectorAll('#per-check-table tbody tr')].map(tr => Number(tr.cells[5].textContent))"
+    )
+
+    levels = {f["check"]: f["level"] for f in report["findings"]}
+    ranks = [("error", "warning", "info").index(levels[title.split(":")[0].split()[1]]) for title in columns]
+    assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] > 0  # errors first
+    assert column == sorted(occurrences.values(), reverse=True)
+
+
 def test_unfiltered_grid_has_every_check_and_scenario(
     browser: Page, run: dict[str, Path], report: dict
 ) -> None:

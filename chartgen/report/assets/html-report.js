@@ -148,7 +148,7 @@
     return h("button", {
       type: "button", className: allClean ? "cell mark lv-clean" : "cell", tabindex: rowIndex === 0 && columnIndex === 0 ? "0" : "-1",
       "data-row": row, "data-check": check, "data-level": worst ? levelOfRank(worst) : "clean",
-      "data-findings": list.length, "aria-label": label, title: label, "aria-pressed": selected ? "true" : "false",
+      "aria-label": label, title: label, "aria-pressed": selected ? "true" : "false",
     }, allClean
       ? marks.map((m) => LETTER[m.level]).join(" ")
       : marks.map((m) => h("span", { className: `mark lv-${m.level}`, "aria-hidden": "true" }, LETTER[m.level])));
@@ -331,7 +331,7 @@
     const reached = data.coverage.filter((b) => b.scenarios.length).length;
     const templates = [...byTemplate].map(([template, branches]) => {
       const missing = branches.filter((b) => !b.scenarios.length).length;
-      return h("details", { className: "coverage-template", open: missing > 0, "data-template": template },
+      return h("details", { open: missing > 0, "data-template": template },
         h("summary", {}, h("code", {}, template), ` — ${branches.length - missing} of ${branches.length} branches covered`,
           missing ? h("span", { className: "badge lv-error" }, ` ${missing} not covered`) : null),
         h("ul", { className: "branches" }, branches.map((b) => h("li", { "data-covered": b.scenarios.length ? "yes" : "no" },

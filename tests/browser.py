@@ -165,9 +165,18 @@ def chromium_page() -> Iterator[Page]:
     finally:
         if socket is not None:
             socket.close()
+        _stop(process)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM lets Chromium stop its helper processes and finish with its profile; kill if it hangs."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=TIMEOUT)
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _debugging_port(process: subprocess.Popen[str]) -> int:

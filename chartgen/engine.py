@@ -37,7 +37,7 @@ from chartgen.checks.context import (
     SuppressionRecord,
     annotation_suppressions,
 )
-from chartgen.findings import Finding, Level, Report, Result, Summary
+from chartgen.findings import BranchReach, Finding, Level, Report, Result, Summary
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
 from chartgen.parsecache import ParseCache
@@ -197,6 +197,7 @@ class _Run:
             checks,
             evaluated,
             notes,
+            coverage=_branch_reach(records, self.services) if self.wants_branches else None,
             chart=f"{self.services.chart.name}@{self.services.chart.version}",
             chart_dir=_shown_path(self.target.chart_dir, self.target.root),
             shard=self.target.shard,
@@ -379,6 +380,24 @@ def _coverage_note(records: list[RenderRecord], branches: int) -> str:
         f"branch coverage: {len(covered)} of {branches} template branches rendered "
         f"({100.0 * len(covered) / max(1, branches):.1f}%) by {scenarios} scenarios"
     )
+
+
+def _branch_reach(records: list[RenderRecord], services: Services) -> list[BranchReach]:
+    """Which scenarios reach each template branch, for the reports that draw coverage (HTML)."""
+    branches = services.store.branches
+    reached_by: dict[int, set[str]] = {branch.id: set() for branch in branches}
+    for record in records:
+        for branch_id in record.branches:
+            reached_by[branch_id].add(record.scenario)
+    return [
+        BranchReach(
+            services.locator.file_for(f"{services.chart.name}/{branch.template}"),
+            branch.line,
+            branch.action,
+            tuple(sorted(reached_by[branch.id])),
+        )
+        for branch in branches
+    ]
 
 
 def _shown_path(path: Path, root: Path) -> str:

@@ -76,6 +76,19 @@ class CheckInfo:
     remediation: str
 
 
+@dataclass(frozen=True)
+class BranchReach:
+    """A template branch measured by ``--coverage`` and the scenarios whose render reached it."""
+
+    template: str
+    line: int
+    action: str  # e.g. "if .Values.backup.enabled"
+    scenarios: tuple[str, ...]  # sorted; empty when no scenario reached the branch
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "scenarios": list(self.scenarios)}
+
+
 @dataclass
 class Summary:
     """The fail-closed invariants of a run."""
@@ -107,6 +120,7 @@ class Report:
     chart: str = ""  # the chart linted (name@version), so reports of different charts are not merged
     chart_dir: str = ""  # where it is, relative to the run's root when inside it (for locations)
     shard: tuple[int, int] = (1, 1)  # part I of N of the matrix
+    coverage: list[BranchReach] | None = None  # measured with --coverage only
 
     def to_dict(self) -> dict[str, Any]:
         """One entry per distinct finding (root cause), with the pairs it occurs in."""
@@ -121,7 +135,7 @@ class Report:
                 }
                 entry["occurrences"] = []
             entry["occurrences"].append({"scenario": result.scenario, "kube_version": result.kube_version})
-        return {
+        data = {
             "format": REPORT_FORMAT,
             "chart": self.chart,
             "chart_dir": self.chart_dir,
@@ -132,6 +146,9 @@ class Report:
             "evaluated": [{"scenario": s, "kube_version": v} for s, v in self.evaluated],
             "notes": list(self.notes),
         }
+        if self.coverage is not None:
+            data["coverage"] = [branch.to_dict() for branch in self.coverage]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
@@ -144,6 +161,9 @@ class Report:
         checks = {key: CheckInfo(**value) for key, value in data.get("checks", {}).items()}
         evaluated = [(item["scenario"], item["kube_version"]) for item in data.get("evaluated", [])]
         shard = data.get("shard") or {"index": 1, "count": 1}
+        coverage = data.get("coverage")
+        if coverage is not None:
+            coverage = [BranchReach(**{**item, "scenarios": tuple(item["scenarios"])}) for item in coverage]
         return cls(
             summary,
             results,
@@ -153,6 +173,7 @@ class Report:
             str(data.get("chart", "")),
             str(data.get("chart_dir", "")),
             (int(shard["index"]), int(shard["count"])),
+            coverage,
         )
 
     def exit_code(self, strict: bool = False) -> int:

@@ -32,7 +32,10 @@ class Tier(str, Enum):
     random = "random"
 
 
-FORMAT_HELP = "Report format: text, concise, json, junit, sarif, github, or auto (github under GitHub Actions, else text)."
+FORMAT_HELP = (
+    "Report format: text, concise, json, junit, sarif, github, html (a self-contained page), "
+    "or auto (github under GitHub Actions, else text)."
+)
 
 
 @app.command("matrix")

@@ -17,7 +17,7 @@ from typing import Any
 from chartgen.errors import UserError
 from chartgen.findings import Level, Report, Result, Summary
 
-FORMATS = ("text", "concise", "json", "junit", "sarif", "github")
+FORMATS = ("text", "concise", "json", "junit", "sarif", "github", "html")
 _MODULES = {name: name for name in FORMATS} | {"json": "json_report"}  # json would shadow the stdlib
 
 # Results of chart-wide checks carry one of these instead of a scenario or version.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from chartgen.errors import UserError
-from chartgen.findings import REPORT_FORMAT, CheckInfo, Level, Report, Result, Summary
+from chartgen.findings import REPORT_FORMAT, BranchReach, CheckInfo, Level, Report, Result, Summary
 from chartgen.report import result_key, version_key
 
 
@@ -66,6 +66,7 @@ def merge_reports(reports: list[Report]) -> Report:
         )
         summary.errors += 1
     merged = Report(summary, results, _merge_checks(reports), evaluated, notes)
+    merged.coverage = _merge_coverage(reports)
     if reports:
         merged.chart, merged.chart_dir = reports[0].chart, reports[0].chart_dir
     return merged
@@ -104,6 +105,18 @@ def _merge_checks(reports: list[Report]) -> dict[str, CheckInfo]:
                     f"the reports describe check {check!r} differently; merge shards of one run only"
                 )
     return dict(sorted(merged.items()))
+
+
+def _merge_coverage(reports: list[Report]) -> list[BranchReach] | None:
+    """Each branch once, reached by the scenarios of every shard that reached it."""
+    measured = [report.coverage for report in reports if report.coverage is not None]
+    if not measured:
+        return None
+    reached: dict[tuple[str, int, str], set[str]] = {}
+    for coverage in measured:
+        for branch in coverage:
+            reached.setdefault((branch.template, branch.line, branch.action), set()).update(branch.scenarios)
+    return [BranchReach(*place, tuple(sorted(scenarios))) for place, scenarios in sorted(reached.items())]
 
 
 def _merged_order(result: Result) -> tuple[Any, ...]:

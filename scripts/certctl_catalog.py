@@ -397,7 +397,7 @@ def build_env(
             "defined_at": fact["defined_at"],
             "description": previous.get("description", TODO_DESCRIPTION),
         }
-        for optional in ("values", "ignored"):
+        for optional in ("values", "url_schemes", "ignored"):
             if optional in previous:
                 entry[optional] = previous[optional]
         entries.append(entry)

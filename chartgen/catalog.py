@@ -291,6 +291,40 @@ class MetricCatalog:
         return self.not_exported.get(name)
 
 
+class FirstRelease:
+    """For generation-time gates: the first certctl release that has every fact a feature needs.
+
+    Chart sources call it as ``[[ certctl_release("server --migrate-only", "CERTCTL_X") ]]``:
+    a fact is an env var name or ``<binary> --<flag>``. The answer is ``""`` while some fact is
+    in no release, so the chart can refuse the feature with a message naming what it needs.
+    """
+
+    def __init__(self, catalog_dir: Path) -> None:
+        self.env = load_env_catalog(catalog_dir / "env.yaml")
+        self.certctl = load_certctl_catalog(catalog_dir / "certctl.yaml")
+
+    def __call__(self, *facts: str) -> str:
+        releases = self.certctl.releases
+        needed: list[str] = []
+        for fact in facts:
+            provenance = self._provenance(fact)
+            if provenance.since is None:
+                return ""
+            needed.append(provenance.since)
+        return max(needed, key=releases.versions.index, default="")
+
+    def _provenance(self, fact: str) -> Provenance:
+        if " --" in fact:
+            binary, flag = fact.split(" ", 1)
+            found = self.certctl.flag(binary, flag)
+        else:
+            found = self.env.lookup(fact)
+        if found is None:
+            # Raised while a chart source renders: reported with the source's file and line.
+            raise ValueError(f"{fact!r} is not in the certctl catalog (schemas/catalog)")
+        return found.provenance
+
+
 def load_env_catalog(path: Path) -> EnvCatalog:
     """Read and validate ``env.yaml``."""
     doc = _read_document(path, ("variables", "rejected", "libpq", "exported_to_hooks"))

@@ -2,7 +2,9 @@
 ## What it does
 Reports suppressions (object annotations `chartgen.io/ignore` or `lint.allow` entries
 in chartgen.yaml) that matched no finding in the whole run. A sharded run (`--shard`)
-sees only part of the matrix, so it does not report them; run the matrix whole to.
+sees only part of the matrix, so it does not report them; run the matrix whole to. An entry
+scoped to scenarios the run does not have (a named scenario, in a pairwise run) is not
+reported either: it had nothing to match.
 
 ## Why is this bad?
 A stale suppression documents a problem that no longer exists, and silently hides the
@@ -26,6 +28,7 @@ Delete the suppression.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from fnmatch import fnmatch
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, RenderOutcome
@@ -44,8 +47,13 @@ def run(outcomes: Sequence[RenderOutcome], ctx: CheckContext) -> Iterator[Findin
     ledger = ctx.services.ledger
     if ctx.services.sharded:
         return
+    scenarios = {outcome.scenario.name for outcome in outcomes}
     for suppression in ledger.suppressions:
-        if suppression not in ledger.used:
+        # One scoped to scenarios this run does not have (another tier's) could not match.
+        in_run = suppression.scenario is None or any(
+            fnmatch(name, suppression.scenario) for name in scenarios
+        )
+        if in_run and suppression not in ledger.used:
             target = "/".join(filter(None, [suppression.kind, suppression.name])) or "any object"
             yield Finding(
                 f"suppression of {suppression.check} for {target} ({suppression.origin}) matched nothing",

@@ -328,7 +328,8 @@ def _header(path: Path) -> str:
         if line and not line.startswith("#"):
             break
         lines.append(line)
-    return "\n".join(lines).rstrip() + "\n\n"
+    header = "\n".join(lines).rstrip()
+    return header + "\n\n" if header else ""
 
 
 def _scalar(value: Any) -> str:

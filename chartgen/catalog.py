@@ -314,6 +314,7 @@ class FirstRelease:
         return max(needed, key=releases.versions.index, default="")
 
     def _provenance(self, fact: str) -> Provenance:
+        found: Flag | EnvVar | None
         if " --" in fact:
             binary, flag = fact.split(" ", 1)
             found = self.certctl.flag(binary, flag)
@@ -500,9 +501,11 @@ def load_certctl_catalog(path: Path) -> CertctlCatalog:
         for entry in _entries(doc, "endpoints", path, (*_FACT_KEYS, "authenticated"))
     ]
     images = [_fact(entry, "value") for entry in _entries(doc, "images", path, (*_FACT_KEYS, "value"))]
-    for fact in (*flags, *endpoints, *images):
-        if fact.provenance.since is not None and fact.provenance.since not in versions:
-            raise UserError(f"{fact.name}: since {fact.provenance.since} is not one of versions", str(path))
+    named = [(f"{flag.binary} {flag.name}", flag.provenance) for flag in flags]
+    named += [(fact.name, fact.provenance) for fact in (*endpoints, *images)]
+    for name, provenance in named:
+        if provenance.since is not None and provenance.since not in versions:
+            raise UserError(f"{name}: since {provenance.since} is not one of versions", str(path))
     return CertctlCatalog(Releases(doc["commit"], versions), flags, endpoints, images)
 
 

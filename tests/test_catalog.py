@@ -293,3 +293,40 @@ def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
     with pytest.raises(UserError) as excinfo:
         load_metric_catalog(bad)
     assert excinfo.value.location is not None and excinfo.value.location.startswith(f"{bad}:")
+
+
+@pytest.mark.parametrize(
+    ("provenance", "message"),
+    [
+        ("    since: v2.0\n    defined_at: a.go:1\n", "since must be a release tag"),
+        ("    since: v2.0.1\n    defined_at: a.go\n", "defined_at must be file:line"),
+        ("    since: null\n    defined_at: null\n", "name the seed document"),
+        ("    since: v2.0.1\n    defined_at: null\n    seed: a seed\n", "a seed fact is in no release"),
+    ],
+)
+def test_provenance_is_validated(tmp_path: Path, provenance: str, message: str) -> None:
+    path = tmp_path / "env.yaml"
+    path.write_text(
+        "variables:\n"
+        "  - name: CERTCTL_FOO\n"
+        "    binaries: [server]\n"
+        "    type: string\n"
+        '    default: ""\n'
+        "    required: false\n"
+        "    secret: false\n"
+        "    description: A test entry\n" + provenance + "rejected: []\nlibpq: []\nexported_to_hooks: []\n"
+    )
+    with pytest.raises(UserError, match=message) as excinfo:
+        load_env_catalog(path)
+    assert "variables[0] (CERTCTL_FOO)" in str(excinfo.value)
+
+
+def test_certctl_catalog_since_must_be_a_known_version(tmp_path: Path) -> None:
+    path = tmp_path / "certctl.yaml"
+    path.write_text(
+        f"commit: {'a' * 40}\nversions: [v1.0.0]\n"
+        "flags:\n  - {name: agent --x, type: bool, env: null, since: v1.1.0, defined_at: cmd/agent/main.go:1}\n"
+        "endpoints: []\nimages: []\n"
+    )
+    with pytest.raises(UserError, match="agent --x: since v1.1.0 is not one of versions"):
+        load_certctl_catalog(path)

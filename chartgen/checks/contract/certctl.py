@@ -32,6 +32,10 @@ class CertctlContainer:
     version: str | None
     """The certctl release tag it runs, when the catalog knows it."""
 
+    runs_binary: bool
+    """Whether the container surely runs the binary: no command, or the image's entrypoint. A
+    shell wrapper (``/bin/sh -c ...``) may or may not exec it, with arguments of its own."""
+
     @property
     def at(self) -> str:
         """How messages name the version."""
@@ -77,7 +81,9 @@ def certctl_container(container: Container, ctx: CheckContext) -> CertctlContain
         binary = catalog.binary_for_command(str(command[0]))
     if binary is None:
         return None
-    return CertctlContainer(container, binary, _version(tag, ctx))
+    entrypoint = catalog.image(binary, "entrypoint") if catalog is not None else None
+    runs_binary = not command or [str(part) for part in command] == entrypoint
+    return CertctlContainer(container, binary, _version(tag, ctx), runs_binary)
 
 
 def _version(tag: str | None, ctx: CheckContext) -> str | None:

@@ -5,7 +5,9 @@ Checks that each container running a certctl binary gets every variable that bin
 ConfigMap or Secret it imports with `envFrom` that the chart renders. Which binary a container
 runs is told by its image repository (option `images`: last path segment → binary), or by its
 command when that is a certctl image's entrypoint (`/app/server`, `/app/agent`, from
-`schemas/catalog/certctl.yaml`). Without a catalog the check reports nothing.
+`schemas/catalog/certctl.yaml`). A container whose command is something else (a shell wrapper)
+is not judged: it may provide the variables itself before it runs the binary. Without a catalog
+the check reports nothing.
 
 ## Why is this bad?
 The binary exits at start-up and the pod crash-loops. The upstream chart never set
@@ -57,6 +59,8 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if catalog is None:
         return
     for found in certctl_containers(manifest, ctx):
+        if not found.runs_binary:
+            continue  # a shell wrapper may provide the variables itself before it execs the binary
         present = {setting.name for setting in env_settings(found.container, ctx)}
         for name in catalog.required_for(found.binary):
             if name not in present:

@@ -54,7 +54,7 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if catalog is None:
         return
     for found in certctl_containers(manifest, ctx):
-        if not _args_reach_binary(found, ctx):
+        if not found.runs_binary:
             continue
         for index, flag in _flags(found.container.container.get("args") or [], found, ctx):
             known = catalog.flag(found.binary, flag)
@@ -68,13 +68,6 @@ def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
                     else f"added in certctl {known.provenance.since}"
                 )
                 yield Finding(f"{found.binary} {flag} is not in {found.at}: it is {where}", path=path)
-
-
-def _args_reach_binary(found: CertctlContainer, ctx: CheckContext) -> bool:
-    command = found.container.container.get("command")
-    if not command:
-        return True
-    return ctx.services.certctl_catalog.image(found.binary, "entrypoint") == [str(part) for part in command]
 
 
 def _flags(args: list, found: CertctlContainer, ctx: CheckContext) -> Iterator[tuple[int, str]]:

@@ -119,3 +119,23 @@ def test_the_proof_catches_what_the_pinned_version_lacks() -> None:
     assert "Job/certctl-migrate/migrate: --migrate-only" in problems
     assert "Deployment/certctl-server/server: CERTCTL_ASYNC_POLL_MAX_WAIT_SECONDS" in problems
     assert not any("CERTCTL_SERVER_HOST" in problem for problem in problems)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_certctl_pods_run_as_the_image_user(example: str) -> None:
+    # The catalog's image facts (Dockerfile USER and adduser -u): a different UID would not own
+    # the image's writable paths, and the agent's key directory lives under one of them.
+    checked = 0
+    for _, spec in pod_specs(render(example_values(example), upgrade=False)):
+        for container in containers(spec):
+            binary = binary_of(container)
+            if binary is None:
+                continue
+            context = {**(spec.get("securityContext") or {}), **(container.get("securityContext") or {})}
+            assert context.get("runAsUser") == CERTCTL.image(binary, "uid"), (example, container["name"])
+            checked += 1
+            if binary == "agent":
+                writable = CERTCTL.image("agent", "writable")
+                mounts = [mount["mountPath"] for mount in container.get("volumeMounts", [])]
+                assert any(mount in writable for mount in mounts), "the key directory is on a volume"
+    assert checked >= 2

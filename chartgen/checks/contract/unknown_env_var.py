@@ -8,7 +8,8 @@ as rejected (read by no code, though it looks real) is reported with the reason.
 names count (`CERTCTL_ACME_SERVER_HTTP01_CONCURRENCY`), unlike in grep-based guards.
 
 A container that runs certctl (see `required-env-missing` for how it is recognised) may get
-only variables its certctl version reads: the release of its image tag when the catalog
+only variables its binary reads (a server variable on an agent is as dead as a typo), and only
+those its certctl version reads: the release of its image tag when the catalog
 knows it, else the chart's appVersion. A variable added in a later release, or known only
 from a seed document of an unreleased certctl commit, is reported with the release it needs.
 Without a catalog the check reports nothing.
@@ -43,10 +44,13 @@ from collections.abc import Iterator
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.contract.certctl import DEFAULT_IMAGES, certctl_container
-from chartgen.checks.objects import WORKLOAD_KINDS, Container, containers, pod_spec
+from chartgen.checks.contract.certctl import DEFAULT_IMAGES, CertctlContainer, certctl_container
+from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
+
+Runner = tuple[str, str | None]
+"""What a certctl container runs: its binary, and its certctl version when known."""
 
 
 @check(
@@ -61,21 +65,25 @@ from chartgen.manifests import Manifest
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     if ctx.services.env_catalog is None:
         return
-    for name, path, versions in _names(manifest, ctx):
+    for name, path, runners in _names(manifest, ctx):
         if name.startswith(str(ctx.options["prefix"])):
-            yield from _judge(name, path, versions, ctx)
+            yield from _judge(name, path, runners, ctx)
 
 
-def _judge(name: str, path: str, versions: set[str], ctx: CheckContext) -> Iterator[Finding]:
-    """Findings for one name set on containers running the certctl ``versions`` (known tags)."""
+def _judge(name: str, path: str, runners: set[Runner], ctx: CheckContext) -> Iterator[Finding]:
+    """Findings for one name given to ``runners`` (what the certctl containers that get it run)."""
     catalog = ctx.services.env_catalog
     var = catalog.lookup(name)
     if var is None:
         reason = catalog.rejected_reason(name)
         yield Finding(f"{name} is read by no certctl binary" + (f": {reason}" if reason else ""), path=path)
         return
+    for binary in sorted({binary for binary, _ in runners} - set(var.binaries)):
+        yield Finding(
+            f"{name} is read by the {', '.join(var.binaries)} binary, not by the {binary}", path=path
+        )
     releases = ctx.services.certctl_catalog.releases if ctx.services.certctl_catalog else None
-    for version in sorted(versions):
+    for version in sorted({version for _, version in runners if version}):
         if releases is None or releases.has(var.provenance, version):
             continue
         if var.provenance.since is None:
@@ -85,36 +93,36 @@ def _judge(name: str, path: str, versions: set[str], ctx: CheckContext) -> Itera
         yield Finding(f"{name} is not read by certctl {version}: {needs}", path=path)
 
 
-def _names(manifest: Manifest, ctx: CheckContext) -> Iterator[tuple[str, str, set[str]]]:
-    """(name, path, certctl versions of the containers that get it) for each variable set."""
+def _names(manifest: Manifest, ctx: CheckContext) -> Iterator[tuple[str, str, set[Runner]]]:
+    """(name, path, the certctl containers that get it) for each variable set."""
     obj = manifest.obj
     if obj.get("kind") in ("ConfigMap", "Secret"):
         importers = list(_importers(obj, ctx))
         if importers:
-            versions = {version for version in importers if version}
+            runners = {runner for runner in importers if runner}
             for field in ("data", "stringData"):
                 for key in obj.get(field) or {}:
                     path = f'{field}["{key}"]' if not str(key).isidentifier() else f"{field}.{key}"
-                    yield str(key), path, versions
+                    yield str(key), path, runners
         return
     pod = pod_spec(obj)
     if pod is None:
         return
     for container in containers(pod):
-        versions = _versions(container, ctx)
+        runner = _runner(certctl_container(container, ctx))
+        runners = {runner} if runner else set()
         for index, entry in enumerate(container.container.get("env") or []):
             if isinstance(entry, dict) and "name" in entry:
-                yield str(entry["name"]), f"{container.path}.env[{index}].name", versions
+                yield str(entry["name"]), f"{container.path}.env[{index}].name", runners
 
 
-def _versions(container: Container, ctx: CheckContext) -> set[str]:
-    found = certctl_container(container, ctx)
-    return {found.version} if found and found.version else set()
+def _runner(found: CertctlContainer | None) -> Runner | None:
+    return (found.binary, found.version) if found else None
 
 
-def _importers(obj: dict, ctx: CheckContext) -> Iterator[str | None]:
+def _importers(obj: dict, ctx: CheckContext) -> Iterator[Runner | None]:
     """For each container of the render that imports this ConfigMap/Secret as variables (without
-    a prefix): the certctl version it runs, or None."""
+    a prefix): what it runs, or None when it is not a certctl container."""
     kind, name = obj.get("kind"), (obj.get("metadata") or {}).get("name")
     ref_key = "configMapRef" if kind == "ConfigMap" else "secretRef"
     for other in ctx.objects:
@@ -128,4 +136,4 @@ def _importers(obj: dict, ctx: CheckContext) -> Iterator[str | None]:
                     and (source.get(ref_key) or {}).get("name") == name
                     and not source.get("prefix")
                 ):
-                    yield next(iter(_versions(container, ctx)), None)
+                    yield _runner(certctl_container(container, ctx))

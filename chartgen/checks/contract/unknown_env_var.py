@@ -8,8 +8,8 @@ as rejected (read by no code, though it looks real) is reported with the reason.
 names count (`CERTCTL_ACME_SERVER_HTTP01_CONCURRENCY`), unlike in grep-based guards.
 
 A container that runs certctl (see `required-env-missing` for how it is recognised) may get
-only variables its binary reads (a server variable on an agent is as dead as a typo), and only
-those its certctl version reads: the release of its image tag when the catalog
+only variables its binary reads (a server variable on an agent is as dead as a typo; a shell
+wrapper's own script may read any), and only those its certctl version reads: the release of its image tag when the catalog
 knows it, else the chart's appVersion. A variable added in a later release, or known only
 from a seed document of an unreleased certctl commit, is reported with the release it needs.
 Without a catalog the check reports nothing.
@@ -49,8 +49,9 @@ from chartgen.checks.objects import WORKLOAD_KINDS, containers, pod_spec
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 
-Runner = tuple[str, str | None]
-"""What a certctl container runs: its binary, and its certctl version when known."""
+Runner = tuple[str | None, str | None]
+"""What a certctl container runs: its binary (None under a shell wrapper, whose script may read
+any variable) and its certctl version when known."""
 
 
 @check(
@@ -78,7 +79,7 @@ def _judge(name: str, path: str, runners: set[Runner], ctx: CheckContext) -> Ite
         reason = catalog.rejected_reason(name)
         yield Finding(f"{name} is read by no certctl binary" + (f": {reason}" if reason else ""), path=path)
         return
-    for binary in sorted({binary for binary, _ in runners} - set(var.binaries)):
+    for binary in sorted({binary for binary, _ in runners if binary} - set(var.binaries)):
         yield Finding(
             f"{name} is read by the {', '.join(var.binaries)} binary, not by the {binary}", path=path
         )
@@ -117,7 +118,7 @@ def _names(manifest: Manifest, ctx: CheckContext) -> Iterator[tuple[str, str, se
 
 
 def _runner(found: CertctlContainer | None) -> Runner | None:
-    return (found.binary, found.version) if found else None
+    return (found.binary if found.runs_binary else None, found.version) if found else None
 
 
 def _importers(obj: dict, ctx: CheckContext) -> Iterator[Runner | None]:

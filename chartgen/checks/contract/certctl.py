@@ -73,6 +73,7 @@ def certctl_containers(manifest: Manifest, ctx: CheckContext) -> Iterator[Certct
 
 
 def certctl_container(container: Container, ctx: CheckContext) -> CertctlContainer | None:
+    """``container`` as a certctl container, or None when it runs no certctl binary."""
     repository, tag = image_repository_and_tag(str(container.container.get("image", "")))
     binary = ctx.options.get("images", {}).get(repository.rsplit("/", 1)[-1])
     catalog = ctx.services.certctl_catalog

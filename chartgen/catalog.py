@@ -1,6 +1,11 @@
 """Facts about certctl that lint checks compare generated output against.
 
-Two YAML catalogs live in ``schemas/catalog/``:
+Three YAML catalogs live in ``schemas/catalog/``, written by
+``scripts/certctl_catalog.py`` from certctl's source (curated fields aside):
+
+* ``certctl.yaml``: the certctl commit the facts were read at, the release tags
+  the catalog knows (oldest first), each binary's command-line flags, the HTTP
+  routes, and each image's user, ports, entrypoint and writable paths.
 
 * ``env.yaml``: every environment variable a certctl binary reads, plus names
   that look real but are read by nothing (``rejected``), the libpq client
@@ -9,7 +14,10 @@ Two YAML catalogs live in ``schemas/catalog/``:
 * ``metrics.yaml``: the metrics the Prometheus endpoint exposes, and metrics
   that exist in code or docs but are never exposed (``not_exported``).
 
-Both loaders validate every entry; a missing file, bad YAML or a malformed
+Every fact names where certctl defines it (``defined_at``, file:line at the
+commit) and the first release that has it (``since``); ``since: null`` marks a
+fact in no release the project can read, known only from a ``seed`` document.
+The loaders validate every entry; a missing file, bad YAML or a malformed
 entry raises :class:`chartgen.errors.UserError` naming the file and the entry.
 """
 
@@ -38,8 +46,44 @@ _ENV_NAME_RE = re.compile(r"[A-Z][A-Z0-9_]*(<NAME>[A-Z0-9_]*)?")
 _METRIC_NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL_NAME_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
-_ENV_VAR_KEYS = ("name", "binaries", "type", "default", "required", "secret", "description")
-_METRIC_KEYS = ("name", "type", "labels", "description", "source")
+_VERSION_RE = re.compile(r"v\d+\.\d+\.\d+")
+_DEFINED_AT_RE = re.compile(r"[\w./-]+:\d+")
+_FLAG_NAME_RE = re.compile(r"(server|agent|cli|mcp-server) --[a-z][a-z0-9-]*")
+_PROVENANCE_KEYS = ("since", "defined_at")
+_ENV_VAR_KEYS = (
+    "name",
+    "binaries",
+    "type",
+    "default",
+    "required",
+    "secret",
+    "description",
+    *_PROVENANCE_KEYS,
+)
+_ENV_VAR_OPTIONAL = ("seed", "values", "url_schemes", "ignored")
+_METRIC_KEYS = ("name", "type", "labels", "description", "source", *_PROVENANCE_KEYS)
+_FLAG_KEYS = ("name", "type", "env", *_PROVENANCE_KEYS)
+_FACT_KEYS = ("name", *_PROVENANCE_KEYS)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where certctl defines a fact, and the first release that has it."""
+
+    since: str | None
+    """First release tag (``vX.Y.Z``); None when no release the catalog knows has it."""
+    defined_at: str | None
+    """``file:line`` at the catalog's commit; None for a fact known only from a seed document."""
+    seed: str | None = None
+    """The seed document describing a fact that no readable certctl has."""
+
+    def describe(self) -> str:
+        """Where the fact comes from, for messages."""
+        if self.seed:
+            return f"known only from {self.seed}"
+        return f"defined at {self.defined_at}" + (
+            f", since {self.since}" if self.since else ", in no release"
+        )
 
 
 @dataclass(frozen=True)
@@ -54,6 +98,13 @@ class EnvVar:
     """Binaries that refuse to start without this variable (often empty)."""
     secret: bool
     description: str
+    provenance: Provenance
+    values: tuple[str, ...] = ()
+    """The only values the server accepts (empty: any value of the type)."""
+    url_schemes: tuple[str, ...] = ()
+    """For URLs: the schemes certctl accepts."""
+    ignored: str = ""
+    """Why setting the variable changes nothing at runtime (empty: it has an effect)."""
 
     @property
     def is_template(self) -> bool:
@@ -71,6 +122,81 @@ class Metric:
     description: str
     source: str
     """``db`` (same on every replica, aggregate with max) or ``memory`` (per replica, sum)."""
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One command-line flag of a certctl binary."""
+
+    binary: str
+    name: str
+    """With its dashes: ``--agent-id``."""
+    type: str
+    env: str | None
+    """The variable that gives the flag its default, if any."""
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A route (``GET /health``) or an image fact (``server uid``) and its value."""
+
+    name: str
+    value: Any
+    provenance: Provenance
+
+
+class Releases:
+    """The certctl commit the catalog was read at and the release tags it knows, oldest first."""
+
+    def __init__(self, commit: str, versions: list[str]) -> None:
+        self.commit = commit
+        self.versions = tuple(versions)
+        self._order = {version: index for index, version in enumerate(self.versions)}
+
+    def known(self, version: str | None) -> str | None:
+        """``version`` as a catalog tag (``2.0.71`` and ``v2.0.71`` both give ``v2.0.71``), or None."""
+        if not version:
+            return None
+        tag = version if version.startswith("v") else f"v{version}"
+        return tag if tag in self._order else None
+
+    def has(self, provenance: Provenance, version: str) -> bool:
+        """Whether the certctl release ``version`` (a known tag) has the fact."""
+        if provenance.since is None:
+            return False
+        return self._order[version] >= self._order[provenance.since]
+
+
+class CertctlCatalog:
+    """Releases, flags, routes and image facts of certctl (``certctl.yaml``)."""
+
+    def __init__(
+        self, releases: Releases, flags: list[Flag], endpoints: list[Fact], images: list[Fact]
+    ) -> None:
+        self.releases = releases
+        self.flags = tuple(flags)
+        self.endpoints = tuple(endpoints)
+        self.images = tuple(images)
+        self._flags = {(flag.binary, flag.name): flag for flag in self.flags}
+        self._images = {fact.name: fact for fact in self.images}
+
+    def flag(self, binary: str, name: str) -> Flag | None:
+        """The flag ``name`` (``--agent-id``; a ``=value`` suffix is ignored) of ``binary``."""
+        return self._flags.get((binary, name.split("=", 1)[0]))
+
+    def image(self, binary: str, fact: str) -> Any:
+        """An image fact's value (``image("server", "entrypoint")``), or None."""
+        entry = self._images.get(f"{binary} {fact}")
+        return entry.value if entry else None
+
+    def binary_for_command(self, command: str) -> str | None:
+        """The binary whose image entrypoint is ``command`` (``/app/server``), or None."""
+        for binary in BINARIES:
+            if self.image(binary, "entrypoint") == [command]:
+                return binary
+        return None
 
 
 class EnvCatalog:
@@ -165,10 +291,46 @@ class MetricCatalog:
         return self.not_exported.get(name)
 
 
+class FirstRelease:
+    """For generation-time gates: the first certctl release that has every fact a feature needs.
+
+    Chart sources call it as ``[[ certctl_release("server --migrate-only", "CERTCTL_X") ]]``:
+    a fact is an env var name or ``<binary> --<flag>``. The answer is ``""`` while some fact is
+    in no release, so the chart can refuse the feature with a message naming what it needs.
+    """
+
+    def __init__(self, catalog_dir: Path) -> None:
+        self.env = load_env_catalog(catalog_dir / "env.yaml")
+        self.certctl = load_certctl_catalog(catalog_dir / "certctl.yaml")
+
+    def __call__(self, *facts: str) -> str:
+        releases = self.certctl.releases
+        needed: list[str] = []
+        for fact in facts:
+            provenance = self._provenance(fact)
+            if provenance.since is None:
+                return ""
+            needed.append(provenance.since)
+        return max(needed, key=releases.versions.index, default="")
+
+    def _provenance(self, fact: str) -> Provenance:
+        found: Flag | EnvVar | None
+        if " --" in fact:
+            binary, flag = fact.split(" ", 1)
+            found = self.certctl.flag(binary, flag)
+        else:
+            found = self.env.lookup(fact)
+        if found is None:
+            # Raised while a chart source renders: reported with the source's file and line.
+            raise ValueError(f"{fact!r} is not in the certctl catalog (schemas/catalog)")
+        return found.provenance
+
+
 def load_env_catalog(path: Path) -> EnvCatalog:
     """Read and validate ``env.yaml``."""
     doc = _read_document(path, ("variables", "rejected", "libpq", "exported_to_hooks"))
-    variables = [_env_var(entry) for entry in _entries(doc, "variables", path, _ENV_VAR_KEYS)]
+    entries = _entries(doc, "variables", path, _ENV_VAR_KEYS, _ENV_VAR_OPTIONAL)
+    variables = [_env_var(entry) for entry in entries]
     _check_unique([var.name for var in variables], "variables", path)
     rejected = _named_texts(doc, "rejected", "reason", path, _ENV_NAME_RE)
     known = {var.name for var in variables}
@@ -199,7 +361,9 @@ def load_metric_catalog(path: Path) -> MetricCatalog:
 class _Entry:
     """One mapping from a catalog list, with typed field access and located errors."""
 
-    def __init__(self, raw: Any, path: Path, where: str, keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, raw: Any, path: Path, where: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> None:
         self.path = path
         self.where = where
         if not isinstance(raw, dict):
@@ -209,7 +373,7 @@ class _Entry:
         if isinstance(name, str):
             self.where = f"{where} ({name})"
         missing = [key for key in keys if key not in raw]
-        unknown = [str(key) for key in raw if key not in keys]
+        unknown = [str(key) for key in raw if key not in keys and key not in optional]
         if missing:
             raise self.error(f"missing field(s): {', '.join(missing)}")
         if unknown:
@@ -246,6 +410,22 @@ class _Entry:
             raise self.error(f"{key} must be one of {sorted(allowed)}, got {value!r}")
         return value
 
+    def optional_text(self, key: str) -> str | None:
+        return None if self.raw.get(key) is None else self.text(key)
+
+    def provenance(self) -> Provenance:
+        since, defined_at = self.optional_text("since"), self.optional_text("defined_at")
+        seed = self.optional_text("seed")
+        if since is not None and not _VERSION_RE.fullmatch(since):
+            raise self.error(f"since must be a release tag like v2.0.71 or null, got {since!r}")
+        if defined_at is not None and not _DEFINED_AT_RE.fullmatch(defined_at):
+            raise self.error(f"defined_at must be file:line or null, got {defined_at!r}")
+        if seed is not None and (since is not None or defined_at is not None):
+            raise self.error("a seed fact is in no release: since and defined_at must be null")
+        if seed is None and defined_at is None:
+            raise self.error("defined_at is null: name the seed document the fact comes from")
+        return Provenance(since, defined_at, seed)
+
     def name(self, pattern: re.Pattern[str]) -> str:
         value = self.text("name")
         if not pattern.fullmatch(value):
@@ -273,6 +453,10 @@ def _env_var(entry: _Entry) -> EnvVar:
         required_by=required_by,
         secret=entry.flag("secret"),
         description=entry.text("description"),
+        provenance=entry.provenance(),
+        values=entry.texts("values") if "values" in entry.raw else (),
+        url_schemes=entry.texts("url_schemes") if "url_schemes" in entry.raw else (),
+        ignored=entry.optional_text("ignored") or "",
     )
 
 
@@ -287,7 +471,42 @@ def _metric(entry: _Entry) -> Metric:
         labels=labels,
         description=entry.text("description"),
         source=entry.choice("source", METRIC_SOURCES),
+        provenance=entry.provenance(),
     )
+
+
+def _flag(entry: _Entry) -> Flag:
+    binary, name = entry.name(_FLAG_NAME_RE).split(" ")
+    env = entry.optional_text("env")
+    return Flag(binary, name, entry.choice("type", ENV_TYPES), env, entry.provenance())
+
+
+def _fact(entry: _Entry, value_key: str) -> Fact:
+    return Fact(entry.text("name"), entry.raw.get(value_key), entry.provenance())
+
+
+def load_certctl_catalog(path: Path) -> CertctlCatalog:
+    """Read and validate ``certctl.yaml``; every ``since`` must be one of its versions."""
+    doc = _read_document(path, ("commit", "versions", "flags", "endpoints", "images"))
+    versions = doc["versions"]
+    if not isinstance(versions, list) or not all(
+        isinstance(v, str) and _VERSION_RE.fullmatch(v) for v in versions
+    ):
+        raise UserError("versions must be a list of release tags like v2.0.71", str(path))
+    if not isinstance(doc["commit"], str) or not re.fullmatch(r"[0-9a-f]{40}", doc["commit"]):
+        raise UserError("commit must be a full 40-digit commit id", str(path))
+    flags = [_flag(entry) for entry in _entries(doc, "flags", path, _FLAG_KEYS, ("seed",))]
+    endpoints = [
+        _fact(entry, "authenticated")
+        for entry in _entries(doc, "endpoints", path, (*_FACT_KEYS, "authenticated"))
+    ]
+    images = [_fact(entry, "value") for entry in _entries(doc, "images", path, (*_FACT_KEYS, "value"))]
+    named = [(f"{flag.binary} {flag.name}", flag.provenance) for flag in flags]
+    named += [(fact.name, fact.provenance) for fact in (*endpoints, *images)]
+    for name, provenance in named:
+        if provenance.since is not None and provenance.since not in versions:
+            raise UserError(f"{name}: since {provenance.since} is not one of versions", str(path))
+    return CertctlCatalog(Releases(doc["commit"], versions), flags, endpoints, images)
 
 
 def _read_document(path: Path, sections: tuple[str, ...]) -> dict[str, Any]:
@@ -316,12 +535,14 @@ def _read_document(path: Path, sections: tuple[str, ...]) -> dict[str, Any]:
     return doc
 
 
-def _entries(doc: dict[str, Any], section: str, path: Path, keys: tuple[str, ...]) -> list[_Entry]:
-    """The items of list ``section``, each checked to have exactly ``keys``."""
+def _entries(
+    doc: dict[str, Any], section: str, path: Path, keys: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[_Entry]:
+    """The items of list ``section``, each checked to have ``keys`` and nothing but ``optional`` besides."""
     items = doc[section]
     if not isinstance(items, list):
         raise UserError(f"{section} must be a list", str(path))
-    return [_Entry(raw, path, f"{section}[{index}]", keys) for index, raw in enumerate(items)]
+    return [_Entry(raw, path, f"{section}[{index}]", keys, optional) for index, raw in enumerate(items)]
 
 
 def _named_texts(

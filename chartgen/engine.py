@@ -162,7 +162,10 @@ class _Run:
         suppression = _SuppressionStage(self.target.suppressions, annotations)
         results = suppression.apply(results)
         done_record = SuppressionRecord(
-            suppression.declared, frozenset(suppression.used), self.services.sharded
+            suppression.declared,
+            frozenset(suppression.used),
+            self.services.sharded,
+            frozenset(record.scenario for record in records),
         )
         for configured in self.by_scope[Scope.SUPPRESSIONS]:
             results += self._call(configured, done_record, None, ALL, ALL, skipped)

@@ -56,6 +56,7 @@ class ChartFacts:
         self._handle = handle
         self.name: str = handle.name
         self.version: str = handle.version
+        self.metadata: dict[str, Any] = handle.metadata or {}  # Chart.yaml (appVersion, ...)
         self.values: dict[str, Any] = handle.values
         self.schema = schema
 

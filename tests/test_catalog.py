@@ -12,8 +12,10 @@ from chartgen.catalog import (
     ENV_TYPES,
     METRIC_SOURCES,
     METRIC_TYPES,
+    CertctlCatalog,
     EnvCatalog,
     MetricCatalog,
+    load_certctl_catalog,
     load_env_catalog,
     load_metric_catalog,
 )
@@ -33,13 +35,18 @@ G2_NAMES = {
     "CERTCTL_OPENSSL_CRL_SCRIPT",
     "CERTCTL_ZEROSSL_EAB_URL",
 }
-# Server variables added by later commits and read in cmd/server/main.go.
+# Server variables that only the seed documents (later certctl commits) describe.
 LATER_NAMES = {"CERTCTL_ASYNC_POLL_MAX_WAIT_SECONDS", "CERTCTL_MIGRATIONS_VIA_HOOK"}
 
 
 @pytest.fixture(scope="module")
 def env() -> EnvCatalog:
     return load_env_catalog(CATALOG_DIR / "env.yaml")
+
+
+@pytest.fixture(scope="module")
+def certctl() -> CertctlCatalog:
+    return load_certctl_catalog(CATALOG_DIR / "certctl.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +61,65 @@ def test_server_config_go_has_201_entries(env: EnvCatalog) -> None:
     assert len(server - G2_NAMES - LATER_NAMES) == 201
 
 
-def test_later_commit_deltas(env: EnvCatalog) -> None:
+def test_seed_only_facts_are_in_no_release(env: EnvCatalog, certctl: CertctlCatalog) -> None:
+    # Review L2: the seed documents describe certctl commits no release has.
+    for name in sorted(LATER_NAMES):
+        var = env.lookup(name)
+        assert var is not None, name
+        assert var.provenance.since is None and var.provenance.defined_at is None, name
+        assert var.provenance.seed and "in no release" in var.provenance.seed, name
+        assert not certctl.releases.has(var.provenance, "v2.0.71"), name
+    migrate_only = certctl.flag("server", "--migrate-only")
+    assert migrate_only is not None and migrate_only.provenance.since is None
+    assert "d6f4d5c5e8" in (migrate_only.provenance.seed or "")
+    # cmd/server parses no flags at all (review C1).
+    assert [flag.name for flag in certctl.flags if flag.binary == "server"] == ["--migrate-only"]
+
+
+def test_validated_but_ignored_variables(env: EnvCatalog) -> None:
+    # Review M1: the pool is fixed at 25 whatever CERTCTL_DATABASE_MAX_CONNS says.
     max_conns = env.lookup("CERTCTL_DATABASE_MAX_CONNS")
-    assert max_conns is not None and max_conns.default == "50"
+    assert max_conns is not None and max_conns.default == "25"
+    assert "fixed at 25" in max_conns.ignored and "db.go:33" in max_conns.ignored
+    # Review L1: output is always JSON.
+    log_format = env.lookup("CERTCTL_LOG_FORMAT")
+    assert log_format is not None and log_format.values == ("json", "text")
+    assert "main.go:72" in log_format.ignored
+    assert env.lookup("CERTCTL_SERVER_HOST").ignored == ""
 
-    max_wait = env.lookup("CERTCTL_ASYNC_POLL_MAX_WAIT_SECONDS")
-    assert max_wait is not None
-    assert (max_wait.type, max_wait.default, max_wait.binaries) == ("int", "", ("server",))
 
-    via_hook = env.lookup("CERTCTL_MIGRATIONS_VIA_HOOK")
-    assert via_hook is not None
-    assert (via_hook.type, via_hook.default) == ("bool", "false")
+def test_every_fact_names_its_origin_and_first_release(
+    env: EnvCatalog, metrics: MetricCatalog, certctl: CertctlCatalog
+) -> None:
+    versions = set(certctl.releases.versions)
+    assert {"v1.0.0", "v2.0.71"} <= versions
+    facts = [*env.variables, *metrics.metrics, *certctl.flags, *certctl.endpoints, *certctl.images]
+    for fact in facts:
+        provenance = fact.provenance
+        if provenance.seed:
+            continue
+        assert provenance.defined_at, fact.name
+        assert provenance.since in versions, fact.name
+
+
+def test_first_versions_of_other_branches_variables(env: EnvCatalog, certctl: CertctlCatalog) -> None:
+    # The agent and server branches add values for these; both exist at the pinned version.
+    bootstrap = env.lookup("CERTCTL_AGENT_BOOTSTRAP_TOKEN")
+    named_keys = env.lookup("CERTCTL_API_KEYS_NAMED")
+    assert bootstrap is not None and bootstrap.provenance.since == "v2.0.56"
+    assert named_keys is not None and named_keys.provenance.since == "v2.0.45"
+    assert certctl.releases.has(bootstrap.provenance, "v2.0.71")
+    assert not certctl.releases.has(bootstrap.provenance, "v2.0.55")
+
+
+def test_image_facts(certctl: CertctlCatalog) -> None:
+    assert certctl.image("server", "entrypoint") == ["/app/server"]
+    assert certctl.image("agent", "uid") == 1000
+    assert certctl.image("server", "ports") == ["8443"]
+    assert certctl.binary_for_command("/app/agent") == "agent"
+    assert certctl.binary_for_command("/bin/sh") is None
+    assert certctl.releases.known("2.0.71") == "v2.0.71"
+    assert certctl.releases.known("latest") is None
 
 
 def test_required_variables(env: EnvCatalog) -> None:
@@ -220,6 +275,8 @@ def test_malformed_entry_names_file_and_entry(tmp_path: Path) -> None:
         "    required: false\n"
         "    secret: false\n"
         "    description: A test entry\n"
+        "    since: v2.0.0\n"
+        "    defined_at: internal/config/config.go:1\n"
         "rejected: []\n"
         "libpq: []\n"
         "exported_to_hooks: []\n"
@@ -235,7 +292,8 @@ def test_malformed_entry_names_file_and_entry(tmp_path: Path) -> None:
 def test_missing_field_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "metrics.yaml"
     path.write_text(
-        "metrics:\n  - name: certctl_x\n    type: gauge\n    labels: []\n    source: db\nnot_exported: []\n"
+        "metrics:\n  - name: certctl_x\n    type: gauge\n    labels: []\n    source: db\n"
+        "    since: v2.0.0\n    defined_at: a.go:1\nnot_exported: []\n"
     )
     expected = r"metrics\[0\] \(certctl_x\): missing field\(s\): description"
     with pytest.raises(UserError, match=expected):
@@ -250,3 +308,40 @@ def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
     with pytest.raises(UserError) as excinfo:
         load_metric_catalog(bad)
     assert excinfo.value.location is not None and excinfo.value.location.startswith(f"{bad}:")
+
+
+@pytest.mark.parametrize(
+    ("provenance", "message"),
+    [
+        ("    since: v2.0\n    defined_at: a.go:1\n", "since must be a release tag"),
+        ("    since: v2.0.1\n    defined_at: a.go\n", "defined_at must be file:line"),
+        ("    since: null\n    defined_at: null\n", "name the seed document"),
+        ("    since: v2.0.1\n    defined_at: null\n    seed: a seed\n", "a seed fact is in no release"),
+    ],
+)
+def test_provenance_is_validated(tmp_path: Path, provenance: str, message: str) -> None:
+    path = tmp_path / "env.yaml"
+    path.write_text(
+        "variables:\n"
+        "  - name: CERTCTL_FOO\n"
+        "    binaries: [server]\n"
+        "    type: string\n"
+        '    default: ""\n'
+        "    required: false\n"
+        "    secret: false\n"
+        "    description: A test entry\n" + provenance + "rejected: []\nlibpq: []\nexported_to_hooks: []\n"
+    )
+    with pytest.raises(UserError, match=message) as excinfo:
+        load_env_catalog(path)
+    assert "variables[0] (CERTCTL_FOO)" in str(excinfo.value)
+
+
+def test_certctl_catalog_since_must_be_a_known_version(tmp_path: Path) -> None:
+    path = tmp_path / "certctl.yaml"
+    path.write_text(
+        f"commit: {'a' * 40}\nversions: [v1.0.0]\n"
+        "flags:\n  - {name: agent --x, type: bool, env: null, since: v1.1.0, defined_at: cmd/agent/main.go:1}\n"
+        "endpoints: []\nimages: []\n"
+    )
+    with pytest.raises(UserError, match="agent --x: since v1.1.0 is not one of versions"):
+        load_certctl_catalog(path)

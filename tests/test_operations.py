@@ -1,5 +1,5 @@
-"""Operational components: backups, migrations, alerts and scraping, availability, network
-policy, the helm test pod, and the fleet profiles."""
+"""Operational components: backups, alerts and scraping, availability, network policy, the
+helm test pod, and the fleet profiles (migrations: tests/test_migrations.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ METRICS = load_metric_catalog(ROOT / "schemas" / "catalog" / "metrics.yaml")
 RULES_ON = {"monitoring": {"prometheusRules": {"enabled": True}}}
 ALL_ON = {
     "backup": {"enabled": True},
-    "migrations": {"viaHook": True},
+    # An operator-declared certctl build with --migrate-only (no release has it): tests/test_migrations.py.
+    "migrations": {"viaHook": True, "serverHasMigrateOnly": True},
     "monitoring": {"prometheusRules": {"enabled": True}, "serviceMonitor": {"enabled": True}},
     "networkPolicy": {"enabled": True},
     "ingress": {"enabled": True},
@@ -198,54 +199,6 @@ def test_backup_gates() -> None:
         )
     with pytest.raises(helm.RenderFailure, match="needs backup.s3.bucket"):
         helm.render(chart(), with_minimal({"backup": {"enabled": True, "destination": "s3"}}))
-
-
-# --- migrations -------------------------------------------------------------------------
-
-
-def migration_objects(upgrade: bool) -> list[dict]:
-    values = with_minimal({"migrations": {"viaHook": True}})
-    rendered = helm.render(chart(), values, is_upgrade=upgrade)
-    from chartgen.manifests import parse_rendered
-
-    return [m.obj for m in parse_rendered(rendered)[0]]
-
-
-def test_migration_hook_runs_the_server_binary_before_upgrades() -> None:
-    job = find(migration_objects(upgrade=True), "Job", "certctl-migrate")
-    annotations = job["metadata"]["annotations"]
-    assert annotations["helm.sh/hook"] == "pre-upgrade"
-    assert annotations["helm.sh/hook-delete-policy"] == "before-hook-creation,hook-succeeded"
-    container = job["spec"]["template"]["spec"]["containers"][0]
-    assert container["image"].startswith("ghcr.io/certctl-io/certctl-server:") and container["args"] == [
-        "--migrate-only"
-    ]
-    assert "command" not in container, "the image's entrypoint (/app/server) runs"
-    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
-
-
-def test_migration_job_has_the_servers_configuration() -> None:
-    objs = migration_objects(upgrade=True)
-    config = find(objs, "ConfigMap", "certctl-server")["data"]
-    job_env = env_of(find(objs, "Job")["spec"]["template"]["spec"]["containers"][0])
-    server_env = env_of(
-        find(objs, "Deployment", "certctl-server")["spec"]["template"]["spec"]["containers"][0]
-    )
-    for name, value in config.items():
-        assert job_env[name]["value"] == value
-    for name in ("CERTCTL_AUTH_SECRET", "PGPASSWORD"):
-        assert job_env[name] == server_env[name]
-
-
-def test_servers_skip_boot_migrations_only_after_the_first_install() -> None:
-    def server_env(upgrade: bool) -> dict:
-        deployment = find(migration_objects(upgrade), "Deployment", "certctl-server")
-        return env_of(deployment["spec"]["template"]["spec"]["containers"][0])
-
-    assert "CERTCTL_MIGRATIONS_VIA_HOOK" not in server_env(upgrade=False)
-    assert server_env(upgrade=True)["CERTCTL_MIGRATIONS_VIA_HOOK"]["value"] == "true"
-    off = objects(with_minimal())
-    assert "Job" not in kinds(off)
 
 
 # --- availability -----------------------------------------------------------------------

@@ -114,6 +114,14 @@ class Services:
         return load_env_catalog(self.catalog_dir / "env.yaml") if self.catalog_dir else None
 
     @cached_property
+    def certctl_catalog(self) -> Any:
+        from chartgen.catalog import load_certctl_catalog
+
+        # Optional: without it, contract checks judge names but not versions or flags.
+        path = self.catalog_dir / "certctl.yaml" if self.catalog_dir else None
+        return load_certctl_catalog(path) if path and path.is_file() else None
+
+    @cached_property
     def metric_catalog(self) -> Any:
         from chartgen.catalog import load_metric_catalog
 
@@ -180,6 +188,7 @@ class SuppressionRecord:
     declared: tuple[Suppression, ...]
     used: frozenset[Suppression]
     sharded: bool
+    scenarios: frozenset[str] = frozenset()  # the scenarios of the run
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from chartgen.catalog import FirstRelease
 from chartgen.errors import UserError
 from chartgen.generate.jinja import make_environment, render_template
 from chartgen.project import Project
@@ -41,6 +42,8 @@ def build(project: Project) -> dict[Path, dict[str, str]]:
         "values_table": "\n".join([VALUES_MARKERS[0], values_table(values), VALUES_MARKERS[1]]),
         "examples": examples,
         "components": component_names(project.templates_dir),
+        # Gates features on the certctl release that has them (schemas/catalog).
+        "certctl_release": FirstRelease(project.catalog_dir),
     }
     chart: dict[str, str] = {}
     for source, target in CHART_FILES.items():

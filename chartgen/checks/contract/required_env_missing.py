@@ -3,8 +3,11 @@
 Checks that each container running a certctl binary gets every variable that binary requires
 (the `required` entries of `schemas/catalog/env.yaml`), directly in `env` or through a
 ConfigMap or Secret it imports with `envFrom` that the chart renders. Which binary a container
-runs is told by its image repository (option `images`: last path segment → binary). Without a
-catalog the check reports nothing.
+runs is told by its image repository (option `images`: last path segment → binary), or by its
+command when that is a certctl image's entrypoint (`/app/server`, `/app/agent`, from
+`schemas/catalog/certctl.yaml`). A container whose command is something else (a shell wrapper)
+is not judged: it may provide the variables itself before it runs the binary. Without a catalog
+the check reports nothing.
 
 ## Why is this bad?
 The binary exits at start-up and the pod crash-loops. The upstream chart never set
@@ -36,21 +39,13 @@ env:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.objects.pods import WORKLOAD_KINDS, Container, containers, pod_spec
+from chartgen.checks.contract.certctl import CertctlImagesOptions, certctl_containers, env_settings
+from chartgen.checks.objects.pods import WORKLOAD_KINDS
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
-
-
-@dataclass(frozen=True)
-class RequiredEnvMissingOptions:
-    # image repository name (last path part) -> the certctl binary it runs
-    images: dict[str, str] = field(
-        default_factory=lambda: {"certctl-server": "server", "certctl-agent": "agent"}
-    )
 
 
 @check(
@@ -60,37 +55,19 @@ class RequiredEnvMissingOptions:
     kinds=WORKLOAD_KINDS,
     description="A container runs a certctl binary without a variable the binary requires.",
     remediation="Set the variable in the container's env, or in a ConfigMap or Secret it reads with envFrom.",
-    options=RequiredEnvMissingOptions,
+    options=CertctlImagesOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     catalog = ctx.services.env_catalog
-    pod = pod_spec(manifest.obj)
-    if catalog is None or pod is None:
+    if catalog is None:
         return
-    for container in containers(pod):
-        repository = str(container.container.get("image", "")).split("@")[0].rsplit(":", 1)[0]
-        binary = ctx.options.images.get(repository.rsplit("/", 1)[-1])
-        if binary is None:
-            continue
-        present = _env_names(container, ctx)
-        for name in catalog.required_for(binary):
+    for found in certctl_containers(manifest, ctx):
+        if not found.runs_binary:
+            continue  # a shell wrapper may provide the variables itself before it execs the binary
+        present = {setting.name for setting in env_settings(found.container, ctx)}
+        for name in catalog.required_for(found.binary):
             if name not in present:
                 yield Finding(
-                    f"container {container.name!r} runs the {binary} binary without {name}",
-                    path=f"{container.path}.env",
+                    f"container {found.container.name!r} runs the {found.binary} binary without {name}",
+                    path=f"{found.container.path}.env",
                 )
-
-
-def _env_names(container: Container, ctx: CheckContext) -> set[str]:
-    names = {
-        str(entry.get("name")) for entry in container.container.get("env") or [] if isinstance(entry, dict)
-    }
-    rendered = {(m.obj.get("kind"), (m.obj.get("metadata") or {}).get("name")): m.obj for m in ctx.objects}
-    for source in container.container.get("envFrom") or []:
-        for kind, key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
-            ref = (source or {}).get(key)
-            if ref and (kind, ref.get("name")) in rendered:
-                obj = rendered[(kind, ref.get("name"))]
-                prefix = str(source.get("prefix", ""))
-                names |= {prefix + str(k) for field in ("data", "stringData") for k in obj.get(field) or {}}
-    return names

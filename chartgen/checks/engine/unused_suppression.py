@@ -2,9 +2,10 @@
 ## What it does
 Reports suppressions (object annotations `chartgen.io/ignore` or `lint.allow` entries
 in chartgen.yaml) that matched no finding in the whole run. A sharded run (`--shard`)
-sees only part of the matrix, so it does not report them; run the matrix whole to.
-It runs after the suppression stage, on what that stage did, so its own findings cannot
-be suppressed: delete the stale suppression instead.
+sees only part of the matrix, so it does not report them; run the matrix whole to. An entry
+scoped to scenarios the run does not have (a named scenario, in a pairwise run) is not
+reported either: it had nothing to match. It runs after the suppression stage, on what that
+stage did, so its own findings cannot be suppressed: delete the stale suppression instead.
 
 ## Why is this bad?
 A stale suppression documents a problem that no longer exists, and silently hides the
@@ -28,6 +29,7 @@ Delete the suppression.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fnmatch import fnmatch
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext, SuppressionRecord
@@ -46,7 +48,11 @@ def run(record: SuppressionRecord, ctx: CheckContext) -> Iterator[Finding]:
     if record.sharded:
         return
     for suppression in record.declared:
-        if suppression not in record.used:
+        # One scoped to scenarios this run does not have (another tier's) could not match.
+        in_run = suppression.scenario is None or any(
+            fnmatch(name, suppression.scenario) for name in record.scenarios
+        )
+        if in_run and suppression not in record.used:
             target = "/".join(filter(None, [suppression.kind, suppression.name])) or "any object"
             yield Finding(
                 f"suppression of {suppression.check} for {target} ({suppression.origin}) matched nothing",

@@ -3,6 +3,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import helm_python
 import pytest
 import yaml
 from helpers import (
@@ -36,10 +44,6 @@ def server_container(objs: list[dict]) -> dict:
     return find(objs, "Deployment", "certctl-server")["spec"]["template"]["spec"]["containers"][0]
 
 
-def template_text(name: str) -> str:
-    return next(t["data"] for t in chart().templates if t["name"] == name)
-
-
 def notes(values: dict) -> str:
     return helm.render(chart(), values)["certctl/templates/NOTES.txt"]
 
@@ -71,9 +75,104 @@ def test_h2_an_encryption_key_is_required_and_never_silently_changed() -> None:
     )
     ref = env_of(server_container(objects(external)))["CERTCTL_CONFIG_ENCRYPTION_KEY"]["valueFrom"]
     assert ref["secretKeyRef"] == {"name": "certctl-config-key", "key": "config-encryption-key"}
-    # The change gate compares with the live Secret, which lookup cannot find offline.
-    text = template_text("templates/server-secret.yaml")
-    assert 'lookup "v1" "Secret"' in text and "differs from the key in the live Secret" in text
+
+
+class FakeSecretsAPI(BaseHTTPRequestHandler):
+    """Just enough of the Kubernetes API for Helm's `lookup` of Secrets in namespace certctl."""
+
+    secrets: ClassVar[dict[str, dict[str, str]]] = {}
+
+    def log_message(self, *args: object) -> None:  # keep the test output clean
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        prefix = "/api/v1/namespaces/certctl/secrets/"
+        if path == "/api/v1":
+            resource = {"name": "secrets", "singularName": "secret", "namespaced": True, "kind": "Secret"}
+            self.reply(
+                200,
+                {
+                    "kind": "APIResourceList",
+                    "groupVersion": "v1",
+                    "resources": [resource | {"verbs": ["get"]}],
+                },
+            )
+        elif path.startswith(prefix) and path[len(prefix) :] in self.secrets:
+            name = path[len(prefix) :]
+            data = {
+                key: base64.b64encode(value.encode()).decode() for key, value in self.secrets[name].items()
+            }
+            self.reply(200, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "data": data})
+        else:
+            self.reply(
+                404,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "reason": "NotFound",
+                    "code": 404,
+                },
+            )
+
+    def reply(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def live_secrets() -> Iterator[tuple[helm_python.Config, dict[str, dict[str, str]]]]:
+    """A cluster-aware Helm config whose `lookup` sees the Secrets put in the returned dict."""
+    secrets: dict[str, dict[str, str]] = {}
+    handler = type("Handler", (FakeSecretsAPI,), {"secrets": secrets})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield (
+            helm_python.Config(kube_apiserver=f"http://127.0.0.1:{server.server_port}", namespace="certctl"),
+            secrets,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+KEY = "k" * 40
+
+
+@pytest.mark.parametrize(
+    "configured, existing, refused",
+    [
+        ({"key": KEY}, None, False),
+        ({"key": "o" * 40}, None, True),
+        ({"key": "", "existingSecret": "certctl-config-key"}, KEY, False),
+        ({"key": "", "existingSecret": "certctl-config-key"}, "o" * 40, True),
+    ],
+    ids=["same-key", "changed-key", "moved-to-existing-secret", "moved-and-changed"],
+)
+def test_h2_the_live_encryption_key_is_never_silently_changed(
+    live_secrets, configured, existing, refused
+) -> None:
+    config, secrets = live_secrets
+    secrets["certctl-server"] = {"api-keys": "a", "config-encryption-key": KEY}
+    if existing:
+        secrets["certctl-config-key"] = {"config-encryption-key": existing}
+    values = with_minimal({"server": {"configEncryption": configured}})
+    if refused:
+        with pytest.raises(helm_python.HelmRenderError, match="differs from the key in the live Secret"):
+            config.render(chart(), values, name="certctl", namespace="certctl", is_upgrade=True)
+    else:
+        config.render(chart(), values, name="certctl", namespace="certctl", is_upgrade=True)
+    # A release that had no key yet may get one.
+    secrets["certctl-server"] = {"api-keys": "a"}
+    config.render(chart(), values, name="certctl", namespace="certctl", is_upgrade=True)
 
 
 @pytest.mark.parametrize(
@@ -215,3 +314,15 @@ def test_named_admin_keys_come_from_a_secret() -> None:
         for container in containers(spec):
             if container["name"] != "server":
                 assert "CERTCTL_API_KEYS_NAMED" not in env_of(container)
+
+
+def test_the_bundled_database_password_is_never_silently_changed(live_secrets) -> None:
+    """The same live-Secret gate, for the password PostgreSQL was initialised with."""
+    config, secrets = live_secrets
+    secrets["certctl-postgres"] = {"password": "change-me-database-password"}
+    config.render(chart(), with_minimal(), name="certctl", namespace="certctl", is_upgrade=True)
+    changed = with_minimal({"postgresql": {"auth": {"password": "another-password"}}})
+    with pytest.raises(
+        helm_python.HelmRenderError, match="differs from the password the database was initialised"
+    ):
+        config.render(chart(), changed, name="certctl", namespace="certctl", is_upgrade=True)

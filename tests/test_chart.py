@@ -34,7 +34,12 @@ SCENARIOS = {
             "certManager": {"enabled": True, "issuerRef": {"name": "letsencrypt"}},
         },
         "server": {
-            "smtp": {"enabled": True, "host": "smtp.example.com", "password": "secret"},
+            "smtp": {
+                "enabled": True,
+                "host": "smtp.example.com",
+                "fromAddress": "certctl@example.com",
+                "password": "secret",
+            },
             "configEncryption": {"key": "k" * 32},
             "issuer": {"local": {"existingSecret": "sub-ca"}},
             "extraEnv": [{"name": "CERTCTL_DEMO_SEED", "value": "true"}],
@@ -189,5 +194,12 @@ def test_postgres_max_connections_and_pool_arithmetic() -> None:
         "StatefulSet",
     )["spec"]["template"]["spec"]["containers"][0]
     assert postgres["args"] == ["-c", "max_connections=300", "-c", "shared_buffers=256MB"]
-    with pytest.raises(helm.RenderFailure, match=r"= 160 exceeds postgresql.maxConnections \(100\)"):
-        helm.render(chart(), with_minimal({"server": {"replicas": 3}}))
+    # certctl's pool is 25 per pod whatever server.database.maxConnections says.
+    shared_ca = {"issuer": {"local": {"existingSecret": "sub-ca"}}}
+    helm.render(
+        chart(), with_minimal({"server": {"replicas": 3, **shared_ca, "database": {"maxConnections": 90}}})
+    )
+    with pytest.raises(
+        helm.RenderFailure, match=r"\(4\) x 25 .* = 110 exceeds postgresql.maxConnections \(100\)"
+    ):
+        helm.render(chart(), with_minimal({"server": {"replicas": 4, **shared_ca}}))

@@ -84,7 +84,11 @@ def test_d3_images_exist_under_the_published_names_and_tags() -> None:
         {},
         {"server": {"auth": {"type": "none"}}},
         EXTERNAL_DB,
-        {"server": {"smtp": {"enabled": True, "host": "smtp", "password": "p"}}},
+        {
+            "server": {
+                "smtp": {"enabled": True, "host": "smtp", "fromAddress": "c@example.com", "password": "p"}
+            }
+        },
     ],
 )
 def test_d4_every_secret_key_reference_resolves(overlay: dict) -> None:

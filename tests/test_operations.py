@@ -215,6 +215,7 @@ def test_pdb_and_hpa_with_scale_down_behaviour() -> None:
         "server": {
             "podDisruptionBudget": {"enabled": True},
             "autoscaling": {"enabled": True, "maxReplicas": 1, "minReplicas": 1},
+            "issuer": {"local": {"existingSecret": "sub-ca"}},
         }
     }
     objs = objects(with_minimal(overlay))
@@ -370,13 +371,18 @@ def test_profile_invariants(path) -> None:
         if server.get("autoscaling", {}).get("enabled")
         else server["replicas"]
     )
-    pool = server["database"]["maxConnections"]
+    pool = 25  # certctl v2.0.71's fixed pool per server pod (repository/postgres/db.go)
     assert replicas * pool + 10 <= postgres["maxConnections"]
     assert server["renewalConcurrency"] <= pool
-    assert server["rateLimiting"]["rps"] >= fleet(path)["agents"] / 20
+    if replicas > 1:
+        assert server["issuer"]["local"]["existingSecret"], "several replicas need one local CA"
+    text = path.read_text()
+    assert "fixed pool of 25 connections per pod" in text and "per source IP" in text
+    assert "maxConnections:" not in text.split("postgresql:")[0], (
+        "server.database.maxConnections does nothing"
+    )
     objs = objects(values)
     config = find(objs, "ConfigMap", "certctl-server")["data"]
-    assert config["CERTCTL_DATABASE_MAX_CONNS"] == str(pool)
     assert config["CERTCTL_RENEWAL_CONCURRENCY"] == str(server["renewalConcurrency"])
     args = find(objs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["args"]
     assert f"max_connections={postgres['maxConnections']}" in args

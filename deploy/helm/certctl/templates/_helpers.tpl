@@ -275,6 +275,7 @@ Usage: {{ include "certctl.validate" . }}
 {{- if and (eq $auth.type "api-key") (not $auth.apiKey) (not $auth.existingSecret) -}}
 {{- fail "server.auth.type=api-key needs server.auth.apiKey (comma-separated keys) or server.auth.existingSecret." -}}
 {{- end -}}
+{{- include "certctl.validate.server" . -}}
 {{- if .Values.postgresql.enabled -}}
 {{- if and (not .Values.postgresql.auth.password) (not .Values.postgresql.auth.existingSecret) -}}
 {{- fail "The bundled PostgreSQL needs postgresql.auth.password or postgresql.auth.existingSecret; there is no default password." -}}
@@ -285,9 +286,12 @@ Usage: {{ include "certctl.validate" . }}
 {{- $replicas = int .Values.server.autoscaling.maxReplicas -}}
 {{- $source = "server.autoscaling.maxReplicas" -}}
 {{- end -}}
-{{- $needed := add (mul $replicas (int .Values.server.database.maxConnections)) 10 -}}
+{{- /* certctl v2.0.71 opens a fixed pool of 25 connections per pod (repository/postgres/db.go),
+       whatever CERTCTL_DATABASE_MAX_CONNS says. */}}
+{{- $pool := 25 -}}
+{{- $needed := add (mul $replicas $pool) 10 -}}
 {{- if gt $needed (int .Values.postgresql.maxConnections) -}}
-{{- fail (printf "%s (%d) x server.database.maxConnections (%d) + 10 = %d exceeds postgresql.maxConnections (%d). Lower the pool or raise postgresql.maxConnections." $source $replicas (int .Values.server.database.maxConnections) $needed (int .Values.postgresql.maxConnections)) -}}
+{{- fail (printf "%s (%d) x %d connections (certctl's fixed pool per pod) + 10 = %d exceeds postgresql.maxConnections (%d). Raise postgresql.maxConnections or run fewer server pods." $source $replicas $pool $needed (int .Values.postgresql.maxConnections)) -}}
 {{- end -}}
 {{- else -}}
 {{- $db := .Values.externalDatabase -}}
@@ -306,14 +310,8 @@ Usage: {{ include "certctl.validate" . }}
 {{- fail (printf "server.autoscaling.minReplicas (%d) is above maxReplicas (%d)." (int .minReplicas) (int .maxReplicas)) -}}
 {{- end -}}
 {{- end -}}
-{{- if ge (int .Values.server.preStopSleepSeconds) (int .Values.server.terminationGracePeriodSeconds) -}}
-{{- fail "server.preStopSleepSeconds must be shorter than server.terminationGracePeriodSeconds, or the pod is killed before it stops." -}}
-{{- end -}}
-{{- if and .Values.server.smtp.enabled (not .Values.server.smtp.host) -}}
-{{- fail "server.smtp.enabled=true needs server.smtp.host." -}}
-{{- end -}}
 {{- $agent := .Values.agent -}}
-{{- include "certctl.validate.extraEnv" (dict "values" .Values.server "section" "server" "chartSet" (list "CERTCTL_AUTH_SECRET" "PGPASSWORD" "CERTCTL_SMTP_PASSWORD" "CERTCTL_CONFIG_ENCRYPTION_KEY" "CERTCTL_MIGRATIONS_VIA_HOOK")) -}}
+{{- include "certctl.validate.extraEnv" (dict "values" .Values.server "section" "server" "chartSet" (list "CERTCTL_AUTH_SECRET" "CERTCTL_API_KEYS_NAMED" "PGPASSWORD" "CERTCTL_SMTP_PASSWORD" "CERTCTL_CONFIG_ENCRYPTION_KEY" "CERTCTL_MIGRATIONS_VIA_HOOK")) -}}
 {{- include "certctl.validate.extraEnv" (dict "values" $agent "section" "agent" "chartSet" (list "CERTCTL_SERVER_URL" "CERTCTL_API_KEY" "CERTCTL_AGENT_NAME" "CERTCTL_AGENT_ID" "CERTCTL_KEY_DIR" "CERTCTL_SERVER_CA_BUNDLE_PATH" "CERTCTL_DISCOVERY_DIRS" "CERTCTL_LOG_LEVEL")) -}}
 {{- if $agent.enabled -}}
 {{- if and (not $agent.apiKey) (not $agent.existingSecret) -}}

@@ -73,14 +73,17 @@ CERTCTL_ACME_PROFILE: {{ . | quote }}
 CERTCTL_CA_CERT_PATH: "/etc/certctl/ca/tls.crt"
 CERTCTL_CA_KEY_PATH: "/etc/certctl/ca/tls.key"
 {{- end }}
+{{- /* A writable directory for OCSP responder keys. certctl v2.0.71 reads the setting but still
+       writes to its working directory, /app, which is read-only here; upstream will use this. */}}
+CERTCTL_OCSP_RESPONDER_KEY_DIR: "/tmp/ocsp-responder"
 {{- if and (not .Values.postgresql.enabled) .Values.externalDatabase.caSecret.name }}
 PGSSLROOTCERT: "/etc/certctl/database-ca/ca.crt"
 {{- end }}
 {{- end -}}
 
 {{/*
-certctl.server.secretEnv: the env entries the server reads from Secrets (API keys, database
-password, SMTP password, configuration encryption key), as a YAML list.
+certctl.server.secretEnv: the env entries the server reads from Secrets (API keys, named API
+keys, database password, SMTP password, configuration encryption key), as a YAML list.
 Usage: {{- include "certctl.server.secretEnv" . | trim | nindent 12 }}
 */}}
 {{- define "certctl.server.secretEnv" -}}
@@ -92,6 +95,15 @@ Usage: {{- include "certctl.server.secretEnv" . | trim | nindent 12 }}
     secretKeyRef:
       name: {{ $apiSecret.name }}
       key: {{ $apiSecret.key }}
+{{- with $.Values.server.auth.namedKeys }}
+{{- if .existingSecret }}
+- name: CERTCTL_API_KEYS_NAMED
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .existingSecretKey }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- /* libpq reads the password from PGPASSWORD; the URL carries none. */}}
 {{- $dbSecret := include "certctl.database.passwordSecret" . | fromYaml }}
@@ -220,4 +232,37 @@ smtp-password: {{ $smtp.password | b64enc | quote }}
 {{- if and $encryption.key (not $encryption.existingSecret) }}
 config-encryption-key: {{ $encryption.key | b64enc | quote }}
 {{- end }}
+{{- end -}}
+
+{{/*
+certctl.validate.server: the server's install-time rules that come from how certctl v2.0.71
+behaves (see each message). Part of certctl.validate.
+Usage: {{ include "certctl.validate.server" . }}
+*/}}
+{{- define "certctl.validate.server" -}}
+{{- $server := .Values.server -}}
+{{- if and (not $server.configEncryption.key) (not $server.configEncryption.existingSecret) -}}
+{{- fail "certctl needs a configuration encryption key: without it every target and issuer created or changed through the API is rejected. Set server.configEncryption.key (a passphrase of at least 32 characters) or server.configEncryption.existingSecret, and keep it for the life of the database." -}}
+{{- end -}}
+{{- $pods := "" -}}
+{{- if $server.autoscaling.enabled -}}
+{{- $pods = "server.autoscaling.enabled=true" -}}
+{{- else if gt (int $server.replicas) 1 -}}
+{{- $pods = printf "server.replicas=%d" (int $server.replicas) -}}
+{{- end -}}
+{{- if and $pods (not $server.issuer.local.existingSecret) -}}
+{{- fail (printf "%s needs a shared local CA: without server.issuer.local.existingSecret (a kubernetes.io/tls Secret with the CA certificate and key) every server pod generates its own self-signed CA at each start, and certificates issued by one pod do not chain to the others." $pods) -}}
+{{- end -}}
+{{- $budget := add (int $server.preStopSleepSeconds) 30 -}}
+{{- if lt (int $server.terminationGracePeriodSeconds) $budget -}}
+{{- fail (printf "server.terminationGracePeriodSeconds (%d) is below server.preStopSleepSeconds (%d) + 30: certctl spends up to 30 s draining its scheduler and flushing the audit log after SIGTERM, so the pod would be killed mid-shutdown." (int $server.terminationGracePeriodSeconds) (int $server.preStopSleepSeconds)) -}}
+{{- end -}}
+{{- with $server.smtp -}}
+{{- if and .enabled (or (not .host) (not .fromAddress)) -}}
+{{- fail "server.smtp.enabled=true needs server.smtp.host and server.smtp.fromAddress: certctl sends no e-mail unless both are set." -}}
+{{- end -}}
+{{- end -}}
+{{- if and $server.est.enabled .Values.ingress.enabled (not .Values.ingress.publishUnauthenticatedEST) -}}
+{{- fail "server.est.enabled=true with ingress.enabled=true would publish certctl's unauthenticated EST enrollment (/.well-known/est/) through the Ingress. Keep EST in-cluster (ingress.enabled=false), or set ingress.publishUnauthenticatedEST=true if that is what you want." -}}
+{{- end -}}
 {{- end -}}

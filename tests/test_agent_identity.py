@@ -1,7 +1,8 @@
 """Agents run under IDs the server issued (review C2, H4, M6, L11, L12, L15).
 
 The chart's agent-identity.sh, taken from the rendered ConfigMap, runs with the real ``sh`` and
-``curl`` against a local HTTPS stand-in for certctl's agent endpoints (certctl_agent_stub).
+``curl`` against a local HTTPS stand-in for certctl's agent endpoints (certctl_agent_stub): with
+the system's sh and tools, and with BusyBox's, the userland of the alpine agent image.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from helpers import EXAMPLES_DIR, chart, env_of, find, objects, with_minimal
 from chartgen import helm
 
 API_KEY = "agent-key-0123456789"
-TOOLS = ("sh", "curl", "openssl")
+TOOLS = ("sh", "curl", "openssl", "busybox")
+# What agent-identity.sh runs besides curl, in the alpine image all BusyBox applets.
+APPLETS = ("sh", "cat", "dirname", "grep", "head", "mktemp", "rm", "sed", "sleep", "uname")
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +90,19 @@ class Run:
 class Node:
     """One agent container of the chart, started as the kubelet would start it."""
 
-    def __init__(self, directory: Path, url: str, ca: Path, overlay: dict | None = None) -> None:
+    def __init__(
+        self, directory: Path, url: str, ca: Path, overlay: dict | None = None, userland: str = "system"
+    ) -> None:
         data = agent_configmap(overlay)
         self.directory = directory
+        path = os.environ["PATH"]
+        if userland == "busybox":
+            bin_dir = directory / "bin"
+            bin_dir.mkdir()
+            for applet in APPLETS:
+                (bin_dir / applet).symlink_to(shutil.which("busybox") or "busybox")
+            (bin_dir / "curl").symlink_to(shutil.which("curl") or "curl")
+            path = str(bin_dir)
         (directory / "agent-identity.sh").write_text(data["agent-identity.sh"])
         fake_agent = directory / "agent"
         fake_agent.write_text(
@@ -101,7 +114,7 @@ class Node:
         overrides = f"attempts=3\nretry_seconds=0\nagent_binary={fake_agent}\n"
         (directory / "identity.conf").write_text(data["identity.conf"] + "\n" + overrides)
         self.env = {
-            "PATH": os.environ["PATH"],
+            "PATH": path,
             "CERTCTL_SERVER_URL": url,
             "CERTCTL_API_KEY": API_KEY,
             "CERTCTL_SERVER_CA_BUNDLE_PATH": str(ca),
@@ -113,7 +126,7 @@ class Node:
 
     def start(self, agent_name: str, **env: str) -> Run:
         done = subprocess.run(
-            ["sh", str(self.directory / "agent-identity.sh")],
+            ["sh", str(self.directory / "agent-identity.sh")],  # sh from PATH, as in the container
             env=self.env | {"CERTCTL_AGENT_NAME": agent_name} | env,
             capture_output=True,
             text=True,
@@ -130,9 +143,9 @@ def certctl(pki: Pki) -> Iterator[tuple[Certctl, str]]:
         yield state, url
 
 
-@pytest.fixture
-def node(certctl: tuple[Certctl, str], pki: Pki, tmp_path: Path) -> Node:
-    return Node(tmp_path, certctl[1], pki.ca)
+@pytest.fixture(params=["system", "busybox"])
+def node(request: pytest.FixtureRequest, certctl: tuple[Certctl, str], pki: Pki, tmp_path: Path) -> Node:
+    return Node(tmp_path, certctl[1], pki.ca, userland=request.param)
 
 
 # --- the registration step, executed -------------------------------------------------------

@@ -48,6 +48,7 @@ class Certctl:
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, bearer)
     fail_next: list[int] = field(default_factory=list)  # statuses to answer before serving normally
     rival_registers_first: bool = False  # another pod registers the name just before this POST
+    retired_listing: bool = True  # False: certctl before v2.0.46, where "retired" is taken for an ID
 
     def add_agent(self, name: str, *, retired: bool = False) -> str:
         agent_id = f"agent-{secrets.token_hex(8)}"
@@ -115,6 +116,8 @@ def _handler(state: Certctl) -> type[BaseHTTPRequestHandler]:
                 self._send(401, {"error": "Invalid API key"})
             elif method == "POST" and url.path == "/api/v1/agents":
                 self._register(bearer)
+            elif method == "GET" and url.path == "/api/v1/agents/retired" and not state.retired_listing:
+                self._error(404, "Agent not found")
             elif method == "GET" and url.path in ("/api/v1/agents", "/api/v1/agents/retired"):
                 self._list(url.path.endswith("/retired"), parse_qs(url.query))
             elif method == "GET" and url.path.startswith("/api/v1/agents/"):

@@ -202,6 +202,14 @@ def test_a_retired_agent_is_not_started_again(certctl: tuple[Certctl, str], node
     assert len(state.posts()) == 1, "no new registration under a retired name"
 
 
+def test_a_certctl_without_retirement_is_understood(certctl: tuple[Certctl, str], node: Node) -> None:
+    state, _ = certctl
+    state.retired_listing = False
+    run = node.start("node-1")
+    assert run.returncode == 0, run.stderr
+    assert [a["name"] for a in state.agents.values()] == ["certctl-agent-node-1"]
+
+
 def test_the_lookup_reads_every_page(certctl: tuple[Certctl, str], node: Node) -> None:
     state, _ = certctl
     for index in range(600):

@@ -4,6 +4,7 @@
 #   initdb, pg_ctl, pg_dump       a throwaway PostgreSQL for backup and seed tests
 #   chromium                      the HTML report in a real browser
 #   node                          the k6 scripts' syntax
+#   curl, openssl, busybox        the agents' registration script, as in the agent image
 # Needs root (apt-get) only when something is missing; otherwise it changes nothing.
 set -euo pipefail
 
@@ -21,6 +22,9 @@ command -v promtool >/dev/null || missing+=(prometheus)
 postgres_bin >/dev/null && command -v pg_dump >/dev/null || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v node >/dev/null || missing+=(nodejs)
+for tool in curl openssl busybox; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

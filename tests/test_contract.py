@@ -31,15 +31,19 @@ def test_every_env_name_is_in_the_catalog(scenario: str) -> None:
         assert CATALOG.is_known(name) or CATALOG.is_libpq(name), name
 
 
-@pytest.mark.parametrize("kind", ["DaemonSet", "Deployment"])
-def test_required_env_of_each_binary_is_set(kind: str) -> None:
-    objs = objects(with_minimal({"agent": {"kind": kind, "id": "agent-1"}}))
+@pytest.mark.parametrize(
+    "agent", [{"kind": "DaemonSet"}, {"kind": "Deployment"}, {"kind": "Deployment", "id": "agent-1"}]
+)
+def test_required_env_of_each_binary_is_set(agent: dict) -> None:
+    objs = objects(with_minimal({"agent": agent}))
     config = find(objs, "ConfigMap", "certctl-server")["data"]
     for workload, spec in pod_specs(objs):
         for container in containers(spec):
             binary = BINARY.get(container["name"])
             if binary:
                 present = set(env_of(container)) | (set(config) if binary == "server" else set())
+                if "/etc/certctl-agent/agent-identity.sh" in container.get("command", []):
+                    present.add("CERTCTL_AGENT_ID")  # the server-issued ID (test_agent_identity)
                 assert set(CATALOG.required_for(binary)) <= present, (workload["kind"], container["name"])
 
 

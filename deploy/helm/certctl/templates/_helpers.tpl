@@ -311,14 +311,23 @@ Usage: {{ include "certctl.validate" . }}
 {{- end -}}
 {{- end -}}
 {{- $agent := .Values.agent -}}
-{{- include "certctl.validate.extraEnv" (dict "values" .Values.server "section" "server" "chartSet" (list "CERTCTL_AUTH_SECRET" "CERTCTL_API_KEYS_NAMED" "PGPASSWORD" "CERTCTL_SMTP_PASSWORD" "CERTCTL_CONFIG_ENCRYPTION_KEY" "CERTCTL_MIGRATIONS_VIA_HOOK")) -}}
+{{- include "certctl.validate.extraEnv" (dict "values" .Values.server "section" "server" "chartSet" (list "CERTCTL_AUTH_SECRET" "CERTCTL_API_KEYS_NAMED" "PGPASSWORD" "CERTCTL_SMTP_PASSWORD" "CERTCTL_CONFIG_ENCRYPTION_KEY" "CERTCTL_MIGRATIONS_VIA_HOOK" "CERTCTL_AGENT_BOOTSTRAP_TOKEN")) -}}
 {{- include "certctl.validate.extraEnv" (dict "values" $agent "section" "agent" "chartSet" (list "CERTCTL_SERVER_URL" "CERTCTL_API_KEY" "CERTCTL_AGENT_NAME" "CERTCTL_AGENT_ID" "CERTCTL_KEY_DIR" "CERTCTL_SERVER_CA_BUNDLE_PATH" "CERTCTL_DISCOVERY_DIRS" "CERTCTL_LOG_LEVEL")) -}}
 {{- if $agent.enabled -}}
 {{- if and (not $agent.apiKey) (not $agent.existingSecret) -}}
 {{- fail "agent.enabled=true needs agent.apiKey or agent.existingSecret: agents refuse to start without an API key." -}}
 {{- end -}}
-{{- if and (eq $agent.kind "Deployment") (not $agent.id) -}}
-{{- fail "agent.kind=Deployment needs agent.id, the ID of a registered agent (POST /api/v1/agents): agents refuse to start without one." -}}
+{{- if eq $agent.kind "Deployment" -}}
+{{- if gt (int $agent.replicas) 1 -}}
+{{- fail (printf "agent.replicas=%d: an agent Deployment runs one pod. Its pods would share one agent identity, and certctl gives each of them the same key-generation jobs. Use kind DaemonSet (one agent per node) or several releases." (int $agent.replicas)) -}}
+{{- end -}}
+{{- else -}}
+{{- if $agent.id -}}
+{{- fail "agent.id applies to kind Deployment: DaemonSet agents register one identity per node themselves. Leave agent.id empty." -}}
+{{- end -}}
+{{- if $agent.persistence.enabled -}}
+{{- fail "agent.persistence.enabled applies to kind Deployment: DaemonSet pods cannot have a claim each. Their keys stay in an emptyDir (see agent.persistence)." -}}
+{{- end -}}
 {{- end -}}
 {{- if and (has $agent.caBundle.source (list "secret" "configMap")) (not $agent.caBundle.name) -}}
 {{- fail (printf "agent.caBundle.source=%s needs agent.caBundle.name." $agent.caBundle.source) -}}

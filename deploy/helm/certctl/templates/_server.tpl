@@ -130,6 +130,16 @@ Usage: {{- include "certctl.server.secretEnv" . | trim | nindent 12 }}
       key: {{ ternary .existingSecretKey "config-encryption-key" (not (empty .existingSecret)) }}
 {{- end }}
 {{- end }}
+{{- with .Values.agent.bootstrapToken }}
+{{- if .existingSecret }}
+{{- /* Guards agent registration (POST /api/v1/agents); the agents' identity step presents it. */}}
+- name: CERTCTL_AGENT_BOOTSTRAP_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .existingSecretKey }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*

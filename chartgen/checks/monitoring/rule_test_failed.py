@@ -1,0 +1,123 @@
+"""
+## What it does
+Runs the Prometheus rule unit tests a project declares (`promtool test rules` files) against the
+rules each scenario renders, and reports every failing case at the rule it tests. Declare them
+in the lint configuration, per scenario (globs, relative to the project root):
+
+```yaml
+lint:
+  checks:
+    rule-test-failed:
+      options:
+        tests:
+          - files: [tests/alerts/default/*.yaml]
+            scenarios: [prometheus-rules, example-prod-ha]
+```
+
+A test file is a standard promtool unit test file; its `rule_files` are replaced by the
+scenario's rendered rules (every PrometheusRule of the render). A declared test needs
+`promtool` on PATH: without it the run fails.
+
+## Why is this bad?
+An alert that parses can still never fire, fire on a healthy system, fire once per replica, or
+carry an annotation whose template breaks at run time. Only evaluating the rules over sample
+series shows it, and only for the values a scenario renders.
+
+## Example
+```yaml
+# rules rendered with a threshold of 0 and `for: 5m`
+- alert: CertctlCertificateExpiringSoon
+  expr: max(certctl_certificate_expiring_soon) > 0
+  for: 5m
+# the test expects routine renewals (a few hours in the window) to stay silent: it fails
+```
+
+## Use instead
+```yaml
+- alert: CertctlCertificateExpiringSoon
+  expr: max(certctl_certificate_expiring_soon) > 0
+  for: 24h
+```
+
+## References
+- https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from chartgen import promtool
+from chartgen.checks import Scope, check
+from chartgen.checks.context import CheckContext, Skip
+from chartgen.findings import Finding
+from chartgen.manifests import Manifest
+
+OPTION = "lint.checks.rule-test-failed.options.tests"
+
+
+@check(
+    id="rule-test-failed",
+    code="MON006",
+    scope=Scope.OBJECT,
+    kinds=("PrometheusRule",),
+    description="A declared promtool rule unit test fails against the scenario's rendered rules.",
+    remediation="Fix the rule (or, when the new behaviour is intended, the test) so that the unit test passes.",
+    options={"tests": []},
+)
+def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.outcome is None:
+        return
+    root = ctx.services.locator.root
+    files = _test_files(ctx.options["tests"], ctx.outcome.scenario.name, root)
+    if not files:
+        return
+    try:
+        promtool.executable()
+    except promtool.PromtoolMissing as missing:
+        raise Skip(f"{missing}; {OPTION} declares tests for this scenario") from None
+    # Tests see every PrometheusRule of the render at once; each object reports its own groups.
+    documents = [m.obj for m in ctx.objects if m.obj.get("kind") == "PrometheusRule"]
+    first = next(i for i, obj in enumerate(documents) if obj is manifest.obj)
+    offset = sum(len(promtool.rule_groups(obj)) for obj in documents[:first])
+    own = range(offset, offset + len(promtool.rule_groups(manifest.obj)))
+    groups = [group for obj in documents for group in promtool.rule_groups(obj)]
+    for test_file in files:
+        for problem in promtool.test_rules(groups, test_file, _relative(test_file, root)):
+            if problem.group in own:
+                yield Finding(problem.message, path=_rebased(problem, offset).path)
+            elif problem.group is None and first == 0:
+                yield Finding(problem.message, path="spec.groups")
+
+
+def _test_files(entries: Any, scenario: str, root: Path) -> list[Path]:
+    if not isinstance(entries, list):
+        raise Skip(f"{OPTION} must be a list of {{files: [globs], scenarios: [globs]}}")
+    files: list[Path] = []
+    for number, entry in enumerate(entries):
+        where = f"{OPTION}[{number}]"
+        if not isinstance(entry, dict) or set(entry) - {"files", "scenarios"} or "files" not in entry:
+            raise Skip(f"{where} must be {{files: [globs], scenarios: [globs]}} (scenarios default to all)")
+        if not any(fnmatch(scenario, pattern) for pattern in entry.get("scenarios", ["*"])):
+            continue
+        for pattern in entry["files"]:
+            matched = sorted(root.glob(pattern))
+            if not matched:
+                raise Skip(f"{where}: no file matches {pattern!r} under {root}")
+            files += matched
+    return files
+
+
+def _rebased(problem: promtool.Problem, offset: int) -> promtool.Problem:
+    group = None if problem.group is None else problem.group - offset
+    return promtool.Problem(problem.message, group, problem.rule)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -95,13 +95,16 @@ class Runner:
             os.chown(path, entry.pw_uid, entry.pw_gid)
         return path
 
-    def run(self, script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, script: str, env: dict[str, str], *, unprivileged: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """``unprivileged=False`` is for programs only the test's user can reach (the aws CLI in
+        a virtualenv under /root); file permissions do not matter to what those scripts do."""
         script_file = self.workdir / "script.sh"
         script_file.write_text(script)
         script_file.chmod(0o644)
-        prefix = (
-            ["setpriv", "--reuid", self.user, "--regid", self.user, "--clear-groups"] if self.user else []
-        )
+        switch = self.user and unprivileged
+        prefix = ["setpriv", "--reuid", self.user, "--regid", self.user, "--clear-groups"] if switch else []
         return subprocess.run(
             [*prefix, "sh", str(script_file)],
             env={"PATH": self.path, "LANG": "C.UTF-8", **env},

@@ -199,7 +199,7 @@ def throwaway_postgres(base: Path) -> Iterator[Postgres]:
         if user:
             entry = pwd.getpwnam(user)
             os.chown(directory, entry.pw_uid, entry.pw_gid)
-    cluster = Postgres(data_dir, socket_dir, _free_port(), user)
+    cluster = Postgres(data_dir, socket_dir, free_port(), user)
     password_file = base / "superuser-password"
     password_file.write_text(cluster.superuser_password)
     password_file.chmod(0o644)
@@ -251,7 +251,7 @@ def moto_server(log_dir: Path) -> Iterator[S3]:
     server = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or require_program(
         "moto_server"
     )
-    port = _free_port()
+    port = free_port()
     with (log_dir / "moto.log").open("w") as log:
         process = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
         try:
@@ -278,7 +278,7 @@ def shared_tempdir(prefix: str) -> Iterator[Path]:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

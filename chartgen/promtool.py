@@ -69,6 +69,7 @@ def rule_groups(obj: dict[str, Any]) -> list[Any]:
 
 def check_rules(groups: list[Any]) -> list[Problem]:
     """``promtool check rules`` on the groups; empty when Prometheus would load them."""
+    executable()  # before the memo: a result from when promtool was there does not count
     with _ONE_AT_A_TIME:
         return list(_check_rules(_dump(groups)))
 
@@ -77,6 +78,7 @@ def test_rules(groups: list[Any], test_file: Path, name: str | None = None) -> l
     """``promtool test rules`` with the unit test in ``test_file`` (called ``name`` in messages)
     run against ``groups`` (the test's own ``rule_files`` are replaced by them); empty when every
     case passes."""
+    executable()
     text = test_file.read_text(encoding="utf-8")
     with _ONE_AT_A_TIME:
         return list(_test_rules(_dump(groups), text, name or str(test_file)))

@@ -181,6 +181,20 @@ def test_backup_to_s3_uploads_with_aws_cli() -> None:
     # What upload.sh does with these is tested by running it: tests/runtime/test_backup_s3.py.
 
 
+def test_pg_dump_comes_from_the_servers_image_unless_pinned() -> None:
+    """pg_dump refuses a server of a newer major version: by default it is the server's own."""
+    values = {"postgresql": {"image": {"tag": "17.2-alpine", "digest": "sha256:" + "a" * 64}}}
+    default = find(objects(with_minimal({**values, "backup": {"enabled": True}})), "CronJob")
+    [dump] = default["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert dump["image"] == "docker.io/library/postgres:17.2-alpine@sha256:" + "a" * 64
+    pinned_image = {"repository": "registry.example.com/pg-tools", "tag": "18"}
+    pinned = find(
+        objects(with_minimal({**values, "backup": {"enabled": True, "image": pinned_image}})), "CronJob"
+    )
+    [dump] = pinned["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert dump["image"] == "registry.example.com/pg-tools:18"
+
+
 def test_backup_gates() -> None:
     with pytest.raises(helm.RenderFailure, match="needs the bundled PostgreSQL"):
         helm.render(

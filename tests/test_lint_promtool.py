@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from chartgen.cli import app
 
 runner = CliRunner()
-SCENARIOS = ["--scenario", "prometheus-rules", "--scenario", "prometheus-rules-thresholds"]
+SCENARIOS = ["--scenario", "prometheus-rules"]
 
 
 def lint_json(project: Path, *args: str) -> tuple[int, dict]:

@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -129,12 +130,19 @@ def test_retention_keeps_the_newest_dumps(dumps: Dumps) -> None:
 
 def test_a_killed_runs_partial_file_is_removed_by_the_next_run(dumps: Dumps) -> None:
     assert dumps.run().returncode == 0
+    # One killed longer ago than a run may last (activeDeadlineSeconds), one maybe still running.
+    stale_minutes = int(dumps.backup.env("dump")["PARTIAL_STALE_MINUTES"])
+    assert stale_minutes * 60 > 3600  # the default activeDeadlineSeconds
     leftover = dumps.directory / "certctl-20251231T000000Z.dump.partial"
-    leftover.write_bytes(b"half a dump")
+    recent = dumps.directory / "certctl-20251231T120000Z.dump.partial"
+    for path in (leftover, recent):
+        path.write_bytes(b"half a dump")
+    old = time.time() - (stale_minutes + 1) * 60
+    os.utime(leftover, (old, old))
     done = dumps.run()
     assert done.returncode == 0, done.stderr
-    assert not leftover.exists()
-    assert len(dumps.kept()) == 2
+    assert not leftover.exists() and recent.exists()
+    assert len([name for name in dumps.kept() if name.endswith(".dump")]) == 2
 
 
 # --- failures ----------------------------------------------------------------------------------

@@ -104,6 +104,8 @@ def _test_files(entries: Any, scenario: str, root: Path) -> list[Path]:
         if not any(fnmatch(scenario, pattern) for pattern in entry.get("scenarios", ["*"])):
             continue
         for pattern in entry["files"]:
+            if not isinstance(pattern, str) or Path(pattern).is_absolute():
+                raise Skip(f"{where}.files: {pattern!r} is not a glob relative to the project root")
             matched = sorted(root.glob(pattern))
             if not matched:
                 raise Skip(f"{where}: no file matches {pattern!r} under {root}")

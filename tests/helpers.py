@@ -20,7 +20,8 @@ from chartgen.values.schema import deep_merge
 ROOT = Path(__file__).resolve().parents[1]
 CHART_DIR = ROOT / "deploy" / "helm" / "certctl"
 EXAMPLES_DIR = ROOT / "deploy" / "helm" / "examples"
-PROJECT_SOURCES = ["chartgen.yaml", "schemas", "templates", "values"]
+# tests/alerts: the alert unit tests the lint configuration runs (lint.checks.rule-test-failed).
+PROJECT_SOURCES = ["chartgen.yaml", "schemas", "templates", "values", "tests/alerts"]
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,6 @@ at the rule's template line; a project that asks for promtool fails closed witho
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,6 @@ def lint_json(project: Path, *args: str) -> tuple[int, dict]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     directory = copy_project(tmp_path / "project")
-    shutil.copytree(Path(__file__).parent / "alerts", directory / "tests" / "alerts")
     assert runner.invoke(app, ["render", "--project", str(directory)]).exit_code == 0
     return directory
 

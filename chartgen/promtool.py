@@ -140,17 +140,18 @@ def _dump(groups: list[Any]) -> str:
     return yaml.safe_dump({"groups": groups}, sort_keys=False)
 
 
-def _group_names(rules_text: str) -> list[str]:
-    return [
-        str(group.get("name")) for group in yaml.safe_load(rules_text)["groups"] if isinstance(group, dict)
-    ]
+def _group_names(rules_text: str) -> list[str | None]:
+    """Group names by index (None for an entry that is not a group, so indices stay aligned)."""
+    groups = yaml.safe_load(rules_text)["groups"]
+    return [str(group.get("name")) if isinstance(group, dict) else None for group in groups]
 
 
 def _alert_locations(rules_text: str) -> dict[str, tuple[int, int]]:
     """Alert name -> (group index, rule index) of its first definition."""
     locations: dict[str, tuple[int, int]] = {}
     for g, group in enumerate(yaml.safe_load(rules_text)["groups"]):
-        for r, rule in enumerate((group or {}).get("rules") or []):
+        rules = group.get("rules") if isinstance(group, dict) else None
+        for r, rule in enumerate(rules if isinstance(rules, list) else []):
             if isinstance(rule, dict) and "alert" in rule:
                 locations.setdefault(str(rule["alert"]), (g, r))
     return locations

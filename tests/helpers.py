@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from chartgen import helm
@@ -18,7 +20,8 @@ from chartgen.merge import deep_merge
 ROOT = Path(__file__).resolve().parents[1]
 CHART_DIR = ROOT / "deploy" / "helm" / "certctl"
 EXAMPLES_DIR = ROOT / "deploy" / "helm" / "examples"
-PROJECT_SOURCES = ["chartgen.yaml", "schemas", "templates", "values"]
+# tests/alerts: the alert unit tests the lint configuration runs (lint.checks.rule-test-failed).
+PROJECT_SOURCES = ["chartgen.yaml", "schemas", "templates", "values", "tests/alerts"]
 
 
 @lru_cache(maxsize=1)
@@ -85,3 +88,15 @@ def copy_project(target: Path) -> Path:
         else:
             shutil.copy2(source, target / name)
     return target
+
+
+def require_program(name: str) -> str:
+    """The path of a system program a test runs. Missing, the test is skipped on a developer's
+    machine and fails in CI (CI=true), where .ci/run installs it."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (see the README's test requirements)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

@@ -179,10 +179,21 @@ def test_backup_to_s3_uploads_with_aws_cli() -> None:
     assert env["BUCKET"]["value"] == "dumps" and env["ENDPOINT_URL"]["value"] == "https://minio.local"
     assert upload["envFrom"] == [{"secretRef": {"name": "s3-creds"}}]
     assert "PersistentVolumeClaim" not in kinds(objs)
-    assert (
-        'aws s3 cp ${ENDPOINT_URL:+--endpoint-url "$ENDPOINT_URL"}'
-        in find(objs, "ConfigMap", "certctl-backup")["data"]["upload.sh"]
+    # What upload.sh does with these is tested by running it: tests/runtime/test_backup_s3.py.
+
+
+def test_pg_dump_comes_from_the_servers_image_unless_pinned() -> None:
+    """pg_dump refuses a server of a newer major version: by default it is the server's own."""
+    values = {"postgresql": {"image": {"tag": "17.2-alpine", "digest": "sha256:" + "a" * 64}}}
+    default = find(objects(with_minimal({**values, "backup": {"enabled": True}})), "CronJob")
+    [dump] = default["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert dump["image"] == "docker.io/library/postgres:17.2-alpine@sha256:" + "a" * 64
+    pinned_image = {"repository": "registry.example.com/pg-tools", "tag": "18"}
+    pinned = find(
+        objects(with_minimal({**values, "backup": {"enabled": True, "image": pinned_image}})), "CronJob"
     )
+    [dump] = pinned["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert dump["image"] == "registry.example.com/pg-tools:18"
 
 
 def test_backup_gates() -> None:

@@ -8,6 +8,9 @@ A fixture (``tests/checks/fixtures/<check-id>/{pass,fail}-<case>.yaml``)::
     scenario: {expect: {...}, implicit: false, values: {...}, namespace: x}   # optional scenario fields
     chart: {Chart.yaml: "..."}       # optional chart files (default: a minimal chart)
     allow: [{check: ..., reason: ...}]           # optional config allow-list
+    options: {...}                   # optional options of the check under test
+    files: {tests/x.yaml: "..."}     # optional files beside the chart (the project root is the workdir)
+    requires: [promtool]             # optional programs the check runs
     render:
       fails: "message"               # the render fails with this message, or:
       values: true                   # ...it is a values-schema failure
@@ -50,8 +53,12 @@ def run_fixture(check_id: str, fixture: dict[str, Any], workdir: Path) -> list[R
     for name, text in files.items():
         (chart_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (chart_dir / name).write_text(text)
+    for name, text in (fixture.get("files") or {}).items():
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / name).write_text(text)
     wanted = {check_id, *fixture.get("also", [])}
-    checks = [c for c in configure_checks({}, frozenset({"deep", "coverage"})) if c.check.id in wanted]
+    settings = {check_id: {"options": fixture["options"]}} if "options" in fixture else {}
+    checks = [c for c in configure_checks(settings, frozenset({"deep", "coverage"})) if c.check.id in wanted]
     target = LintTarget(
         chart_dir=chart_dir,
         scenarios=[_scenario(fixture.get("scenario") or {})],

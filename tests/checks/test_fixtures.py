@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from harness import FIXTURES, load_fixture, matches, run_fixture
+from helpers import require_program
 
 CASES = sorted(FIXTURES.glob("*/*.yaml"))
 
@@ -13,6 +14,8 @@ CASES = sorted(FIXTURES.glob("*/*.yaml"))
 @pytest.mark.parametrize("path", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
 def test_check_on_fixture(path: Path, tmp_path: Path) -> None:
     fixture = load_fixture(path)
+    for program in fixture.get("requires", []):
+        require_program(program)
     expected = fixture.get("findings") or []
     if path.stem.startswith("pass-"):
         assert not expected, "a pass fixture expects no findings"

@@ -47,7 +47,7 @@ export function acmeBurst() {
   const directory = record(http.get(profile + "/directory", { tags: { endpoint: "acme-directory" } }), directoryDuration);
   check(directory, { "directory 200 or 429": (r) => r.status === 200 || r.status === 429 });
 
-  const nonce = record(http.head(profile + "/new-nonce", null, { tags: { endpoint: "acme-new-nonce" } }), newNonceDuration);
+  const nonce = record(http.head(profile + "/new-nonce", { tags: { endpoint: "acme-new-nonce" } }), newNonceDuration);
   check(nonce, {
     "new-nonce has Replay-Nonce": (r) => r.status === 429 || (r.status === 200 && !!r.headers["Replay-Nonce"]),
   });

@@ -134,6 +134,14 @@ def test_network_policies_let_the_load_test_reach_the_server_and_the_database() 
     k6_egress = find(objs, "NetworkPolicy", "certctl-loadtest-k6")["spec"]["egress"]
     assert {"port": 8443, "protocol": "TCP"} in k6_egress[1]["ports"]
 
+    # Without the load test, nothing of it is admitted.
+    without = objects(with_minimal({"networkPolicy": {"enabled": True}}))
+    peers = [
+        find(without, "NetworkPolicy", name)["spec"]["ingress"][0]["from"]
+        for name in ("certctl-server", "certctl-postgres")
+    ]
+    assert "loadtest" not in json.dumps(peers)
+
 
 def test_the_fleet_profiles_scale_the_seed() -> None:
     sizes = {}

@@ -281,7 +281,7 @@ Usage: {{ include "certctl.validate" . }}
 {{- end -}}
 {{- $replicas := int .Values.server.replicas -}}
 {{- $source := "server.replicas" -}}
-{{- if .Values.server.autoscaling.enabled -}}
+{{- if or .Values.server.autoscaling.enabled .Values.server.autoscaling.keda.enabled -}}
 {{- $replicas = int .Values.server.autoscaling.maxReplicas -}}
 {{- $source = "server.autoscaling.maxReplicas" -}}
 {{- end -}}
@@ -302,7 +302,7 @@ Usage: {{ include "certctl.validate" . }}
 {{- end -}}
 {{- end -}}
 {{- with .Values.server.autoscaling -}}
-{{- if and .enabled (gt (int .minReplicas) (int .maxReplicas)) -}}
+{{- if and (or .enabled .keda.enabled) (gt (int .minReplicas) (int .maxReplicas)) -}}
 {{- fail (printf "server.autoscaling.minReplicas (%d) is above maxReplicas (%d)." (int .minReplicas) (int .maxReplicas)) -}}
 {{- end -}}
 {{- end -}}

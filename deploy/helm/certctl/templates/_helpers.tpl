@@ -159,6 +159,26 @@ Usage: {{ include "certctl.tls.secretName" . }}
 {{- end -}}
 
 {{/*
+certctl.tls.caBundleVolume: the volume "ca-bundle" with the CA bundle clients verify the server
+with (agent.caBundle), as ca.crt. Not for source "system", which mounts nothing.
+Usage: {{- include "certctl.tls.caBundleVolume" . | nindent 4 }}
+*/}}
+{{- define "certctl.tls.caBundleVolume" -}}
+{{- $bundle := .Values.agent.caBundle -}}
+- name: ca-bundle
+  {{- if eq $bundle.source "configMap" }}
+  configMap:
+    name: {{ $bundle.name }}
+  {{- else }}
+  secret:
+    secretName: {{ ternary (include "certctl.tls.secretName" .) $bundle.name (eq $bundle.source "tlsSecret") }}
+  {{- end }}
+    items:
+      - key: {{ $bundle.key }}
+        path: ca.crt
+{{- end -}}
+
+{{/*
 certctl.server.host: the server Service's in-cluster DNS name (agents connect to it).
 Usage: {{ include "certctl.server.host" . }}
 */}}

@@ -63,8 +63,11 @@ def test_the_seed_job_runs_psql_with_the_sizes_of_the_values() -> None:
     job = find(objs, "Job", "certctl-loadtest-seed")
     container = job["spec"]["template"]["spec"]["containers"][0]
     assert container["command"] == ["psql"]
-    assert "--set=certificates=1234" in container["args"]
-    assert "--set=agents=56" in container["args"]
+    assert container["args"][-2:] == ["--file=/scripts/seed-size.sql", "--file=/scripts/seed.sql"]
+    sizes = find(objs, "ConfigMap", "certctl-loadtest")["data"]["seed-size.sql"]
+    assert sizes == "\\set certificates 1234\n\\set agents 56\n"
+    # The Job's pod template does not depend on the sizes (it cannot change on upgrade).
+    assert job["spec"]["template"] == find(rendered(), "Job", "certctl-loadtest-seed")["spec"]["template"]
     env = env_of(container)
     assert env["DATABASE_URL"]["value"].startswith("postgres://certctl@certctl-postgres:5432/certctl")
     assert env["PGPASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "certctl-postgres", "key": "password"}
@@ -213,10 +216,13 @@ def query(psql: list[str], sql: str) -> str:
 def run_seed_job(psql: list[str], directory: Path) -> None:
     """psql with the seed Job's own arguments, pointed at the test database and script."""
     objs = rendered()
-    script = directory / "seed.sql"
-    script.write_text(find(objs, "ConfigMap", "certctl-loadtest")["data"]["seed.sql"])
+    data = find(objs, "ConfigMap", "certctl-loadtest")["data"]
+    for name in ("seed-size.sql", "seed.sql"):
+        (directory / name).write_text(data[name])
     args = find(objs, "Job", "certctl-loadtest-seed")["spec"]["template"]["spec"]["containers"][0]["args"]
-    args = [a for a in args if not a.startswith(("--dbname=", "--file="))] + [f"--file={script}"]
+    args = [
+        a.replace("--file=/scripts/", f"--file={directory}/") for a in args if not a.startswith("--dbname=")
+    ]
     subprocess.run([*psql, *args], check=True, capture_output=True, text=True, timeout=120)
 
 

@@ -1,5 +1,6 @@
--- certctl scale fixtures (certctl Phase 8: deploy/test/loadtest/seed/), sized by the chart:
---   psql -v ON_ERROR_STOP=1 -v certificates=N -v agents=N -f seed.sql
+-- certctl scale fixtures (certctl Phase 8: deploy/test/loadtest/seed/), sized by the chart
+-- (seed-size.sql sets the psql variables certificates and agents):
+--   psql --set=ON_ERROR_STOP=1 --file=seed-size.sql --file=seed.sql
 -- Every insert is ON CONFLICT DO NOTHING, so a second run changes nothing.
 -- Tables and columns: certctl migrations 000001 (tables), 000002 (agents os, architecture,
 -- ip_address, version), 000017 (renewal_policies.retry_interval_seconds).

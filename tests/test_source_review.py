@@ -180,6 +180,10 @@ def test_h2_the_live_encryption_key_is_never_silently_changed(
     [
         ({"replicas": 2}, "server.replicas=2"),
         ({"autoscaling": {"enabled": True, "maxReplicas": 2}}, "server.autoscaling.enabled=true"),
+        (
+            {"autoscaling": {"maxReplicas": 2, "keda": {"enabled": True}}},
+            "server.autoscaling.keda.enabled=true",
+        ),
     ],
 )
 def test_h3_several_server_pods_need_a_shared_local_ca(overlay: dict, source: str) -> None:

@@ -159,6 +159,26 @@ Usage: {{ include "certctl.tls.secretName" . }}
 {{- end -}}
 
 {{/*
+certctl.tls.caBundleVolume: the volume "ca-bundle" with the CA bundle clients verify the server
+with (agent.caBundle), as ca.crt. Not for source "system", which mounts nothing.
+Usage: {{- include "certctl.tls.caBundleVolume" . | nindent 4 }}
+*/}}
+{{- define "certctl.tls.caBundleVolume" -}}
+{{- $bundle := .Values.agent.caBundle -}}
+- name: ca-bundle
+  {{- if eq $bundle.source "configMap" }}
+  configMap:
+    name: {{ $bundle.name }}
+  {{- else }}
+  secret:
+    secretName: {{ ternary (include "certctl.tls.secretName" .) $bundle.name (eq $bundle.source "tlsSecret") }}
+  {{- end }}
+    items:
+      - key: {{ $bundle.key }}
+        path: ca.crt
+{{- end -}}
+
+{{/*
 certctl.server.host: the server Service's in-cluster DNS name (agents connect to it).
 Usage: {{ include "certctl.server.host" . }}
 */}}
@@ -282,7 +302,7 @@ Usage: {{ include "certctl.validate" . }}
 {{- end -}}
 {{- $replicas := int .Values.server.replicas -}}
 {{- $source := "server.replicas" -}}
-{{- if .Values.server.autoscaling.enabled -}}
+{{- if or .Values.server.autoscaling.enabled .Values.server.autoscaling.keda.enabled -}}
 {{- $replicas = int .Values.server.autoscaling.maxReplicas -}}
 {{- $source = "server.autoscaling.maxReplicas" -}}
 {{- end -}}
@@ -306,7 +326,7 @@ Usage: {{ include "certctl.validate" . }}
 {{- end -}}
 {{- end -}}
 {{- with .Values.server.autoscaling -}}
-{{- if and .enabled (gt (int .minReplicas) (int .maxReplicas)) -}}
+{{- if and (or .enabled .keda.enabled) (gt (int .minReplicas) (int .maxReplicas)) -}}
 {{- fail (printf "server.autoscaling.minReplicas (%d) is above maxReplicas (%d)." (int .minReplicas) (int .maxReplicas)) -}}
 {{- end -}}
 {{- end -}}

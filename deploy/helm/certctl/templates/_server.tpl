@@ -257,6 +257,8 @@ Usage: {{ include "certctl.validate.server" . }}
 {{- $pods := "" -}}
 {{- if $server.autoscaling.enabled -}}
 {{- $pods = "server.autoscaling.enabled=true" -}}
+{{- else if $server.autoscaling.keda.enabled -}}
+{{- $pods = "server.autoscaling.keda.enabled=true" -}}
 {{- else if gt (int $server.replicas) 1 -}}
 {{- $pods = printf "server.replicas=%d" (int $server.replicas) -}}
 {{- end -}}

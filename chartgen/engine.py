@@ -37,7 +37,7 @@ from chartgen.checks.context import (
     SuppressionRecord,
     annotation_suppressions,
 )
-from chartgen.findings import BranchReach, Finding, Level, Report, Result, Summary
+from chartgen.findings import BranchReach, Finding, Level, Report, Result, Summary, result_key
 from chartgen.kubeschema import SchemaValidator
 from chartgen.manifests import Manifest, ParseFailure
 from chartgen.parsecache import ParseCache
@@ -169,7 +169,7 @@ class _Run:
         )
         for configured in self.by_scope[Scope.SUPPRESSIONS]:
             results += self._call(configured, done_record, None, ALL, ALL, skipped)
-        results.sort(key=_result_order)
+        results.sort(key=lambda r: (*result_key(r), r.scenario, r.kube_version))
         return self._report(results, records, len(skipped), suppression.count, evaluated)
 
     def _report(
@@ -409,18 +409,3 @@ def _shown_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _result_order(result: Result) -> tuple[Any, ...]:
-    return (
-        -Level(result.level).rank,
-        result.check,
-        result.template,
-        result.line or 0,
-        result.kind,
-        result.name,
-        result.path,
-        result.message,
-        result.scenario,
-        result.kube_version,
-    )

@@ -183,3 +183,17 @@ class Report:
 
 def _without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if k != key}
+
+
+def result_key(result: Result) -> tuple[Any, ...]:
+    """Sort order of findings: level (error first), check, template, line, kind, name, path, message."""
+    return (
+        -Level(result.level).rank,
+        result.check,
+        result.template,
+        result.line or 0,
+        result.kind,
+        result.name,
+        result.path,
+        result.message,
+    )

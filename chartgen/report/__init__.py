@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chartgen.errors import UserError
-from chartgen.findings import Level, Report, Result, Summary
+from chartgen.findings import Level, Report, Result, Summary, result_key
 
 FORMATS = ("text", "concise", "json", "junit", "sarif", "github", "html")
 _MODULES = {name: name for name in FORMATS} | {"json": "json_report"}  # json would shadow the stdlib
@@ -70,20 +70,6 @@ def group_by_root_cause(results: Iterable[Result]) -> list[Group]:
         where.setdefault(cause, set()).add((result.scenario, result.kube_version))
     groups = [Group(first[cause], sorted(where[cause], key=occurrence_key)) for cause in first]
     return sorted(groups, key=lambda group: result_key(group.result))
-
-
-def result_key(result: Result) -> tuple[Any, ...]:
-    """Sort order of findings: level (error first), check, template, line, kind, name, path, message."""
-    return (
-        -Level(result.level).rank,
-        result.check,
-        result.template,
-        result.line or 0,
-        result.kind,
-        result.name,
-        result.path,
-        result.message,
-    )
 
 
 def occurrence_key(occurrence: tuple[str, str]) -> tuple[Any, ...]:

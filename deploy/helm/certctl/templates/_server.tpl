@@ -73,8 +73,8 @@ CERTCTL_ACME_PROFILE: {{ . | quote }}
 CERTCTL_CA_CERT_PATH: "/etc/certctl/ca/tls.crt"
 CERTCTL_CA_KEY_PATH: "/etc/certctl/ca/tls.key"
 {{- end }}
-{{- /* A writable directory for OCSP responder keys. certctl v2.0.71 reads the setting but still
-       writes to its working directory, /app, which is read-only here; upstream will use this. */}}
+{{- /* A writable directory for OCSP responder keys: unset, certctl writes them to its working
+       directory, /app, which is read-only here. */}}
 CERTCTL_OCSP_RESPONDER_KEY_DIR: "/tmp/ocsp-responder"
 {{- if and (not .Values.postgresql.enabled) .Values.externalDatabase.caSecret.name }}
 PGSSLROOTCERT: "/etc/certctl/database-ca/ca.crt"

@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -46,6 +45,7 @@ import yaml
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
+from chartgen.checks.monitoring.rules import MetricPrefixOptions
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 from chartgen.promql import PromQLError, metric_names
@@ -59,11 +59,6 @@ _GRAFANA_TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class DashboardQueryInvalidOptions:
-    prefix: str = "certctl_"  # only metric names with this prefix are the application's
-
-
 @check(
     id="dashboard-query-invalid",
     code="MON007",
@@ -71,7 +66,7 @@ class DashboardQueryInvalidOptions:
     kinds=("ConfigMap",),
     description="A Grafana dashboard query does not parse or reads a metric that does not exist.",
     remediation="Fix the query so that it parses, and read only metrics the application or the standard exporters export.",
-    options=DashboardQueryInvalidOptions,
+    options=MetricPrefixOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     catalog = ctx.services.metric_catalog

@@ -29,19 +29,13 @@ Alert on an exported metric, or get the metric exported first.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from chartgen.checks import Scope, check
 from chartgen.checks.context import CheckContext
-from chartgen.checks.monitoring.rules import rules
+from chartgen.checks.monitoring.rules import MetricPrefixOptions, rules
 from chartgen.findings import Finding
 from chartgen.manifests import Manifest
 from chartgen.promql import PromQLError, metric_names
-
-
-@dataclass(frozen=True)
-class MetricNotExportedOptions:
-    prefix: str = "certctl_"  # only metric names with this prefix are the application's
 
 
 @check(
@@ -51,7 +45,7 @@ class MetricNotExportedOptions:
     kinds=("PrometheusRule",),
     description="A rule reads a metric the application does not export.",
     remediation="Use a metric from the metric catalog, or have the application export the metric first.",
-    options=MetricNotExportedOptions,
+    options=MetricPrefixOptions,
 )
 def run(manifest: Manifest, ctx: CheckContext) -> Iterator[Finding]:
     catalog = ctx.services.metric_catalog

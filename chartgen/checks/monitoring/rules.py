@@ -8,6 +8,13 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class MetricPrefixOptions:
+    """Options of the checks that compare metric names with the application's metric catalog."""
+
+    prefix: str = "certctl_"  # only metric names with this prefix are the application's
+
+
+@dataclass(frozen=True)
 class Rule:
     rule: dict[str, Any]
     path: str  # e.g. "spec.groups[0].rules[2]"
